@@ -1,0 +1,222 @@
+"""The ``framing`` command line.
+
+Every command that can take more than a second shows a rich progress bar.
+Errors the toolkit raises on purpose are printed as one message (file,
+problem, fix) with exit code 1, without a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import FramingError
+
+app = typer.Typer(
+    help="Reproducible media-framing research.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+corpus_app = typer.Typer(
+    help="The corpus registry: list, inspect, fetch and build corpora.",
+    no_args_is_help=True,
+)
+app.add_typer(corpus_app, name="corpus")
+
+console = Console()
+err_console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _friendly_errors(command: F) -> F:
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except FramingError as exc:
+            err_console.print(
+                f"[bold red]error:[/] {exc}", markup=True, highlight=False
+            )
+            raise typer.Exit(code=1) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@corpus_app.command("list")
+@_friendly_errors
+def corpus_list() -> None:
+    """List the registered corpora."""
+    from .datasets.build import store_path
+    from .datasets.cards import list_cards
+
+    table = Table(title="Registered corpora")
+    for column in ("name", "title", "licence", "files", "use", "built"):
+        table.add_column(column, overflow="fold")
+    for card in list_cards():
+        built = (store_path(card.name) / "manifest.json").is_file()
+        table.add_row(
+            card.name,
+            card.title,
+            card.licence,
+            str(len(card.files)),
+            "evaluation only" if card.evaluation_only else "analysis",
+            "yes" if built else "no",
+        )
+    console.print(table)
+
+
+@corpus_app.command("info")
+@_friendly_errors
+def corpus_info(
+    name: Annotated[str, typer.Argument(help="Registry name or card path.")],
+) -> None:
+    """Show a corpus card and, if built, its counts."""
+    from .datasets.build import store_path
+    from .datasets.cards import find_card
+    from .store import Corpus
+
+    card = find_card(name)
+    console.print(f"[bold]{card.name}[/]: {card.title}")
+    console.print(card.description)
+    console.print(f"licence: {card.licence}")
+    console.print(f"attribution: {card.attribution}")
+    console.print(f"cite: {card.citation}")
+    if card.evaluation_only:
+        console.print("[yellow]evaluation only: do not redistribute[/]")
+    table = Table(title="files")
+    for column in ("name", "format", "sha256", "url"):
+        table.add_column(column, overflow="fold")
+    for source in card.files:
+        table.add_row(
+            source.name, source.format or "(by name)", source.sha256, source.url
+        )
+    console.print(table)
+    target = store_path(card.name)
+    if (target / "manifest.json").is_file():
+        corpus = Corpus(target)
+        counts = corpus.counts
+        console.print(
+            f"built at {target}: read {counts['read']} = kept {counts['kept']} "
+            f"+ duplicates {counts['duplicates']} + rejected {counts['rejected']}"
+        )
+    else:
+        console.print(f"not built; run `framing corpus build {card.name}`")
+
+
+@corpus_app.command("fetch")
+@_friendly_errors
+def corpus_fetch(
+    names: Annotated[list[str], typer.Argument(help="Registry names.")],
+) -> None:
+    """Fetch and verify the raw files of corpora (mirror or download)."""
+    from .datasets.cards import find_card
+    from .datasets.fetch import fetch_corpus
+
+    for name in names:
+        card = find_card(name)
+        with console.status(f"fetching {card.name}"):
+            paths = fetch_corpus(card)
+        for file_name, path in paths.items():
+            console.print(f"{card.name}/{file_name}: sha256 ok -> {path}")
+
+
+@corpus_app.command("build")
+@_friendly_errors
+def corpus_build(
+    names: Annotated[list[str], typer.Argument(help="Registry names or card paths.")],
+    force: Annotated[
+        bool, typer.Option(help="Rebuild even if an up-to-date store exists.")
+    ] = False,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            help="Near-duplicate Jaccard threshold (default from the card, else 0.8)."
+        ),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Build corpora into the cache and print a per-outlet summary."""
+    import pandas as pd
+
+    from .datasets.build import build_corpus
+
+    summaries = []
+    for name in names:
+        dedupe = {"threshold": threshold} if threshold is not None else None
+        corpus = build_corpus(name, force=force, progress=progress, dedupe=dedupe)
+        counts = corpus.counts
+        console.print(
+            f"[bold]{corpus.name}[/]: read {counts['read']} = kept {counts['kept']} "
+            f"+ duplicates {counts['duplicates']} + rejected {counts['rejected']} "
+            f"-> {corpus.path}"
+        )
+        summaries.append(corpus.summary())
+    _print_summary(pd.concat(summaries, ignore_index=True))
+
+
+@corpus_app.command("summary")
+@_friendly_errors
+def corpus_summary(
+    names: Annotated[list[str], typer.Argument(help="Registry names.")],
+) -> None:
+    """Print the per-outlet summary of built corpora."""
+    import pandas as pd
+
+    from .datasets.build import load_corpus
+
+    _print_summary(
+        pd.concat(
+            [load_corpus(n, build=False).summary() for n in names], ignore_index=True
+        )
+    )
+
+
+def _print_summary(frame: Any) -> None:
+    table = Table(title="Per-outlet summary (canonical articles)")
+    for column in (
+        "corpus",
+        "outlet",
+        "documents",
+        "words",
+        "first",
+        "last",
+        "duplicates",
+        "rejected",
+    ):
+        table.add_column(
+            column,
+            justify="right"
+            if column in {"documents", "words", "duplicates", "rejected"}
+            else "left",
+        )
+    for row in frame.itertuples(index=False):
+        table.add_row(
+            row.corpus,
+            row.outlet,
+            f"{row.documents:,}",
+            f"{row.words:,}",
+            _day(row.first),
+            _day(row.last),
+            f"{row.duplicates:,}",
+            f"{row.rejected:,}",
+        )
+    console.print(table)
+
+
+def _day(value: Any) -> str:
+    import pandas as pd
+
+    return (
+        "-"
+        if value is None or pd.isna(value)
+        else pd.Timestamp(value).strftime("%Y-%m-%d")
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

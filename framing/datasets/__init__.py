@@ -1,0 +1,1 @@
+"""Corpus loading: registry cards, fetching, readers and the corpus builder."""

@@ -1,0 +1,316 @@
+"""The on-disk corpus store and its reader.
+
+A built corpus is a folder::
+
+    <cache>/corpora/<name>/
+        articles.parquet     canonical articles (one per duplicate cluster)
+        duplicates.parquet   the other members of duplicate clusters
+        rejects.parquet      every rejected row, with file, row and reason
+        manifest.json        inputs with sha256, versions, parameters, counts
+
+Counts reconcile exactly: ``read = kept + duplicates + rejected`` where
+``kept`` is the number of rows in ``articles.parquet``. The folder is
+written under a temporary name and renamed into place at the end, so a
+killed build never leaves a half-written corpus.
+
+:class:`Corpus` reads a store: as pandas DataFrames, as a re-iterable
+stream of Arrow batches whose memory does not depend on corpus size, or
+through SQL with DuckDB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import FramingError
+
+__all__ = [
+    "Corpus",
+    "ParquetSink",
+    "atomic_directory",
+    "write_json_atomic",
+    "ARTICLES_FILE",
+    "DUPLICATES_FILE",
+    "REJECTS_FILE",
+    "MANIFEST_FILE",
+]
+
+ARTICLES_FILE = "articles.parquet"
+DUPLICATES_FILE = "duplicates.parquet"
+REJECTS_FILE = "rejects.parquet"
+MANIFEST_FILE = "manifest.json"
+
+
+class ParquetSink:
+    """Append rows to a Parquet file in fixed-size batches.
+
+    Row groups depend only on the rows written, never on timing, so the same
+    rows give byte-identical files.
+    """
+
+    def __init__(
+        self, path: Path, schema: pa.Schema, *, batch_rows: int = 2000
+    ) -> None:
+        self.path = path
+        self.schema = schema
+        self.batch_rows = batch_rows
+        self.rows_written = 0
+        self._buffer: list[dict[str, Any]] = []
+        self._writer = pq.ParquetWriter(
+            path, schema, compression="zstd", use_dictionary=True, write_statistics=True
+        )
+
+    def append(self, row: dict[str, Any]) -> None:
+        self._buffer.append(row)
+        if len(self._buffer) >= self.batch_rows:
+            self.flush()
+
+    def write_table(self, table: pa.Table) -> None:
+        self.flush()
+        if table.num_rows:
+            self._writer.write_table(
+                table.cast(self.schema), row_group_size=self.batch_rows
+            )
+            self.rows_written += table.num_rows
+
+    def flush(self) -> None:
+        if self._buffer:
+            table = pa.Table.from_pylist(self._buffer, schema=self.schema)
+            self._writer.write_table(table, row_group_size=self.batch_rows)
+            self.rows_written += table.num_rows
+            self._buffer = []
+
+    def close(self) -> None:
+        self.flush()
+        self._writer.close()
+
+    def __enter__(self) -> ParquetSink:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Build a folder under a temporary name; move it into place on success.
+
+    On an exception the temporary folder is removed and ``target`` is left
+    as it was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+    if target.exists():
+        os.replace(target, retired)
+    os.replace(staging, target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON (sorted keys, fixed indent) via a temporary file and rename."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(
+        json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    os.replace(tmp, path)
+
+
+class _BatchStream:
+    """A re-iterable stream of record batches over Parquet files."""
+
+    def __init__(
+        self, files: Sequence[Path], batch_size: int, columns: list[str] | None
+    ):
+        self.files = files
+        self.batch_size = batch_size
+        self.columns = columns
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        for path in self.files:
+            parquet = pq.ParquetFile(path)
+            columns = self.columns
+            if columns is not None:
+                # Duplicates carry extra columns; ask each file only for what it has.
+                columns = [c for c in columns if c in parquet.schema_arrow.names]
+            yield from parquet.iter_batches(batch_size=self.batch_size, columns=columns)
+
+
+class Corpus:
+    """A built corpus store.
+
+    Parameters
+    ----------
+    path : str or Path
+        The store folder.
+
+    Examples
+    --------
+    >>> from framing.synthetic import write_synthetic_corpus
+    >>> import tempfile
+    >>> corpus = write_synthetic_corpus(tempfile.mkdtemp(), n_articles=30, seed=3)
+    >>> corpus.counts["read"] == corpus.counts["kept"] + corpus.counts["duplicates"] + corpus.counts["rejected"]
+    True
+    >>> int(corpus.sql("SELECT count(*) AS n FROM articles")["n"][0]) == corpus.counts["kept"]
+    True
+    >>> sum(batch.num_rows for batch in corpus.iter_batches(batch_size=8)) == corpus.counts["kept"]
+    True
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        manifest_path = self.path / MANIFEST_FILE
+        if not manifest_path.is_file():
+            raise FramingError(
+                f"{self.path}: not a built corpus (no {MANIFEST_FILE}); "
+                "build it with `framing corpus build`"
+            )
+        self.manifest: dict[str, Any] = json.loads(
+            manifest_path.read_text(encoding="utf-8")
+        )
+
+    @property
+    def name(self) -> str:
+        return str(self.manifest["corpus"])
+
+    @property
+    def counts(self) -> dict[str, Any]:
+        return dict(self.manifest["counts"])
+
+    def __repr__(self) -> str:
+        counts = self.counts
+        return (
+            f"<Corpus {self.name!r}: {counts['kept']} articles, {counts['duplicates']} "
+            f"duplicates, {counts['rejected']} rejects at {self.path}>"
+        )
+
+    def _files(self, include_duplicates: bool) -> list[Path]:
+        files = [self.path / ARTICLES_FILE]
+        if include_duplicates:
+            files.append(self.path / DUPLICATES_FILE)
+        return files
+
+    def iter_batches(
+        self,
+        *,
+        batch_size: int = 1000,
+        columns: Iterable[str] | None = None,
+        include_duplicates: bool = False,
+    ) -> _BatchStream:
+        """A re-iterable stream of Arrow record batches of the articles.
+
+        Memory use is bounded by ``batch_size``, not by the corpus size.
+        Non-canonical duplicates are left out unless ``include_duplicates``.
+        """
+        return _BatchStream(
+            self._files(include_duplicates),
+            batch_size,
+            list(columns) if columns is not None else None,
+        )
+
+    def iter_texts(self, *, batch_size: int = 1000) -> Iterator[tuple[str, str]]:
+        """Yield ``(doc_id, text)`` pairs of the canonical articles."""
+        for batch in self.iter_batches(
+            batch_size=batch_size, columns=["doc_id", "text"]
+        ):
+            yield from zip(
+                batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True
+            )
+
+    def articles(
+        self, *, columns: Iterable[str] | None = None, include_duplicates: bool = False
+    ) -> pd.DataFrame:
+        """The articles as a DataFrame (canonical members only by default)."""
+        cols = list(columns) if columns is not None else None
+        frames = [
+            pq.read_table(
+                p,
+                columns=[c for c in cols if c in pq.read_schema(p).names]
+                if cols
+                else None,
+            ).to_pandas()
+            for p in self._files(include_duplicates)
+        ]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def duplicates(self) -> pd.DataFrame:
+        """Non-canonical members of duplicate clusters, with their cluster."""
+        return pq.read_table(self.path / DUPLICATES_FILE).to_pandas()
+
+    def rejects(self) -> pd.DataFrame:
+        """Every rejected source row with file, row, reason and detail."""
+        return pq.read_table(self.path / REJECTS_FILE).to_pandas()
+
+    def connect(self) -> Any:
+        """A DuckDB connection with views ``articles``, ``duplicates``,
+        ``rejects`` and ``all_articles`` (articles plus duplicates)."""
+        import duckdb
+
+        con = duckdb.connect()
+        for view, file in (
+            ("articles", ARTICLES_FILE),
+            ("duplicates", DUPLICATES_FILE),
+            ("rejects", REJECTS_FILE),
+        ):
+            path = str(self.path / file).replace("'", "''")
+            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{path}')")
+        con.execute(
+            "CREATE VIEW all_articles AS SELECT * EXCLUDE (n_duplicates) FROM articles "
+            "UNION ALL BY NAME SELECT * EXCLUDE (canonical_doc_id, duplicate_kind, similarity) "
+            "FROM duplicates"
+        )
+        return con
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run a DuckDB SQL query over the store and return a DataFrame."""
+        con = self.connect()
+        try:
+            return con.execute(query).df()
+        finally:
+            con.close()
+
+    def summary(self) -> pd.DataFrame:
+        """Per-outlet table: documents, words, date range, duplicates, rejects.
+
+        Rejects are attributed to an outlet where the row got far enough to
+        have one, and otherwise listed under ``(unattributed)``.
+        """
+        kept = self.sql(
+            "SELECT outlet, count(*) AS documents, sum(n_words) AS words, "
+            "min(published) AS first, max(published) AS last FROM articles GROUP BY outlet"
+        )
+        dups = self.sql(
+            "SELECT outlet, count(*) AS duplicates FROM duplicates GROUP BY outlet"
+        )
+        rejects = pd.DataFrame(
+            [
+                {"outlet": outlet, "rejected": n}
+                for outlet, n in self.counts.get("rejected_by_outlet", {}).items()
+            ],
+            columns=["outlet", "rejected"],
+        )
+        table = kept.merge(dups, on="outlet", how="outer").merge(
+            rejects, on="outlet", how="outer"
+        )
+        for column in ("documents", "words", "duplicates", "rejected"):
+            table[column] = table[column].fillna(0).astype("int64")
+        table.insert(0, "corpus", self.name)
+        return table.sort_values("outlet").reset_index(drop=True)
