@@ -31,6 +31,7 @@ import hashlib
 import re
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -248,7 +249,14 @@ class Deduplicator:
         )
         return self._assign(roots, signatures, sha)
 
-    def _verify_bucket(self, group, signatures, sha, union, find) -> None:  # type: ignore[no-untyped-def]
+    def _verify_bucket(
+        self,
+        group: np.ndarray,
+        signatures: np.ndarray,
+        sha: np.ndarray,
+        union: Callable[[int, int], None],
+        find: Callable[[int], int],
+    ) -> None:
         # Small buckets are checked pairwise; in large buckets (shared
         # boilerplate) each member is checked against a few earlier ones.
         members = [int(m) for m in group]

@@ -47,7 +47,7 @@ import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -228,7 +228,7 @@ _MIN_YEAR, _MAX_YEAR = 1800, 2100
 @functools.lru_cache(maxsize=64)
 def _zone(name: str) -> timezone | ZoneInfo:
     if name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     return ZoneInfo(name)
 
 
@@ -301,7 +301,7 @@ def parse_date(
         raise DateParseError(value, "not a date value", "invalid_value")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    parsed = parsed.astimezone(timezone.utc)
+    parsed = parsed.astimezone(UTC)
     if not _MIN_YEAR <= parsed.year < _MAX_YEAR:
         raise DateParseError(value, "outside 1800-2099", "implausible_date")
     return parsed
@@ -344,7 +344,7 @@ def _parse_date_string(
     )
     if result is None:
         raise DateParseError(text, "not a date")
-    return result  # type: ignore[no-any-return]
+    return result
 
 
 class LanguageDetector:

@@ -167,11 +167,14 @@ class Corpus:
     >>> from framing.synthetic import write_synthetic_corpus
     >>> import tempfile
     >>> corpus = write_synthetic_corpus(tempfile.mkdtemp(), n_articles=30, seed=3)
-    >>> corpus.counts["read"] == corpus.counts["kept"] + corpus.counts["duplicates"] + corpus.counts["rejected"]
+    >>> counts = corpus.counts
+    >>> counts["read"] == counts["kept"] + counts["duplicates"] + counts["rejected"]
     True
-    >>> int(corpus.sql("SELECT count(*) AS n FROM articles")["n"][0]) == corpus.counts["kept"]
+    >>> n = corpus.sql("SELECT count(*) AS n FROM articles")["n"][0]
+    >>> int(n) == counts["kept"]
     True
-    >>> sum(batch.num_rows for batch in corpus.iter_batches(batch_size=8)) == corpus.counts["kept"]
+    >>> batches = corpus.iter_batches(batch_size=8)
+    >>> sum(batch.num_rows for batch in batches) == counts["kept"]
     True
     """
 
@@ -273,8 +276,9 @@ class Corpus:
             path = str(self.path / file).replace("'", "''")
             con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{path}')")
         con.execute(
-            "CREATE VIEW all_articles AS SELECT * EXCLUDE (n_duplicates) FROM articles "
-            "UNION ALL BY NAME SELECT * EXCLUDE (canonical_doc_id, duplicate_kind, similarity) "
+            "CREATE VIEW all_articles AS "
+            "SELECT * EXCLUDE (n_duplicates) FROM articles UNION ALL BY NAME "
+            "SELECT * EXCLUDE (canonical_doc_id, duplicate_kind, similarity) "
             "FROM duplicates"
         )
         return con
@@ -295,7 +299,8 @@ class Corpus:
         """
         kept = self.sql(
             "SELECT outlet, count(*) AS documents, sum(n_words) AS words, "
-            "min(published) AS first, max(published) AS last FROM articles GROUP BY outlet"
+            "min(published) AS first, max(published) AS last "
+            "FROM articles GROUP BY outlet"
         )
         dups = self.sql(
             "SELECT outlet, count(*) AS duplicates FROM duplicates GROUP BY outlet"

@@ -199,8 +199,7 @@ def write_synthetic_corpus(
     ``"synthetic": true``.
     """
     from .datasets.build import CorpusBuilder
-    from .datasets.cards import _parse_mapping
-    from .datasets.cards import SourceFile
+    from .datasets.cards import SourceFile, _parse_mapping
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

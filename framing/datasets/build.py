@@ -207,7 +207,7 @@ def map_record(
         identity = f"{context.corpus}\x1f{record.source_file}\x1f{record.locator}"
     doc_id = hashlib.blake2b(identity.encode(), digest_size=8).hexdigest()
 
-    title = clean_text(raw["title"]) if raw.get("title") else None
+    title = _clean_optional(raw.get("title"))
     language = (raw.get("language") or "").strip().lower() or context.detect_language(
         text
     )
@@ -412,7 +412,7 @@ class CorpusBuilder:
                 "rejected_by_outlet": dict(sorted(rejected_by_outlet.items())),
                 "by_outlet": by_outlet,
             }
-            if counts["read"] != kept + duplicates + counts["rejected"]:
+            if sum(read.values()) != kept + duplicates + sum(rejected.values()):
                 raise FramingError(f"{self.corpus}: counts do not reconcile: {counts}")
             manifest = {
                 "format": MANIFEST_FORMAT,
@@ -473,7 +473,7 @@ class CorpusBuilder:
                 table = pa.Table.from_batches([batch])
                 size = table.num_rows
                 is_dup = np.zeros(size, dtype=bool)
-                cluster = [None] * size
+                cluster: list[str | None] = [None] * size
                 n_dups = np.zeros(size, dtype=np.int32)
                 canonical_ids: list[str] = []
                 kinds: list[str] = []
@@ -653,10 +653,8 @@ def load_corpus(
 ) -> Corpus:
     """Return a built corpus by registry name, building it first if needed.
 
-    Examples
-    --------
-    >>> corpus = load_corpus("us-gov-2022")  # doctest: +SKIP
-    >>> corpus.summary()  # doctest: +SKIP
+    With ``build=False`` the existing store is opened as it is (an error if
+    it was never built). See :class:`~framing.store.Corpus` for how to read it.
     """
     card = name if isinstance(name, CorpusCard) else find_card(name)
     if build:

@@ -347,7 +347,7 @@ def _parse_mapping(raw: Any, where: str, fail: Any) -> FieldMapping:
             str(
                 fail(
                     f"{where}.{sorted(unknown)[0]}",
-                    f"unknown target; allowed: {list(MAPPING_TARGETS) + list(_MAPPING_OPTIONS)}",
+                    f"unknown target; allowed: {[*MAPPING_TARGETS, *_MAPPING_OPTIONS]}",
                 )
             )
         )
@@ -373,7 +373,7 @@ def _parse_mapping(raw: Any, where: str, fail: Any) -> FieldMapping:
                 str(
                     fail(
                         f"{where}.{target}",
-                        'a field name, a list of field names, or { value = "constant" }',
+                        'a field name, a list of field names or { value = "..." }',
                     )
                 )
             )

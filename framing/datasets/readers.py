@@ -172,17 +172,17 @@ def detect_format(path: str | Path) -> str:
     >>> detect_format("articles/")
     'folder'
     """
+    if str(path).endswith(("/", os.sep)) or Path(path).is_dir():
+        return "folder"
     path = Path(path)
     name = path.name.lower()
-    if str(path).endswith(("/", os.sep)) or path.is_dir():
-        return "folder"
     for suffix in sorted(_SUFFIX_FORMATS, key=len, reverse=True):
         if name.endswith(suffix):
             return _SUFFIX_FORMATS[suffix]
     raise SourceError(
         path,
         f"unsupported format (suffix {path.suffix or 'none'!r})",
-        f"give format= one of {sorted(READERS) or sorted(set(_SUFFIX_FORMATS.values()))}",
+        f"give format= one of {known_formats()}",
     )
 
 
@@ -209,7 +209,8 @@ def iter_records(
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "a.jsonl").write_text('{"text": "War."}\\n{broken\\n')
-    >>> [(r.locator, r.fields, r.error is None) for r in iter_records(folder / "a.jsonl")]
+    >>> records = iter_records(folder / "a.jsonl")
+    >>> [(r.locator, r.fields, r.error is None) for r in records]
     [('line 1', {'text': 'War.'}, True), ('line 2', {}, False)]
     """
     path = Path(path)
@@ -312,7 +313,9 @@ def _printable(fields: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def _open_text(path: Path, encoding: str) -> Iterator[io.TextIOWrapper]:
     try:
-        handle = open(path, encoding=encoding, errors="surrogateescape", newline="")
+        handle = open(  # noqa: SIM115 - closed by the with block below
+            path, encoding=encoding, errors="surrogateescape", newline=""
+        )
     except LookupError as exc:
         raise SourceError(
             path, f"unknown encoding {encoding!r}", "set a valid encoding"
