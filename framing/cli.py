@@ -27,6 +27,10 @@ corpus_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(corpus_app, name="corpus")
+frames_app = typer.Typer(
+    help="Frame detection: voice-aware lexicons.", no_args_is_help=True
+)
+app.add_typer(frames_app, name="frames")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -216,6 +220,90 @@ def _day(value: Any) -> str:
         if value is None or pd.isna(value)
         else pd.Timestamp(value).strftime("%Y-%m-%d")
     )
+
+
+@frames_app.command("lexicons")
+@_friendly_errors
+def frames_lexicons() -> None:
+    """List the built-in lexicons and their frames."""
+    from .frames import builtin_lexicons, load_lexicon
+
+    table = Table(title="Built-in lexicons")
+    for column in ("lexicon", "languages", "frames"):
+        table.add_column(column, overflow="fold")
+    for name in builtin_lexicons():
+        lexicon = load_lexicon(name)
+        table.add_row(
+            name, ", ".join(lexicon.languages), ", ".join(lexicon.frame_names)
+        )
+    console.print(table)
+
+
+@frames_app.command("detect")
+@_friendly_errors
+def frames_detect(
+    corpus: Annotated[str, typer.Argument(help="Registry name of a corpus.")],
+    lexicon: Annotated[str, typer.Option(help="Built-in lexicon or a .toml path.")] = (
+        "war-naming"
+    ),
+    voice_rules: Annotated[
+        str | None, typer.Option(help="TOML file of extra voice cues.")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+) -> None:
+    """Find lexicon mentions with their voice; write mentions and features."""
+    from .datasets.build import load_corpus
+    from .frames.run import detect_corpus
+
+    built = load_corpus(corpus, progress=progress)
+    result = detect_corpus(
+        built, lexicon=lexicon, voice_rules=voice_rules, progress=progress
+    )
+    counts = result.counts()
+    table = Table(
+        title=f"{result.corpus}: mentions by frame and voice ({result.lexicon})"
+    )
+    table.add_column("frame")
+    for voice in counts.columns:
+        table.add_column(voice, justify="right")
+    for frame, row in counts.iterrows():
+        table.add_row(str(frame), *(f"{v:,}" for v in row))
+    console.print(table)
+    console.print(f"mentions and features: {result.path}")
+
+
+@frames_app.command("kwic")
+@_friendly_errors
+def frames_kwic(
+    corpus: Annotated[str, typer.Argument(help="Registry name of a corpus.")],
+    lexicon: Annotated[str, typer.Option(help="Lexicon whose results to show.")] = (
+        "war-naming"
+    ),
+    frame: Annotated[list[str] | None, typer.Option(help="Only these frames.")] = None,
+    voice: Annotated[list[str] | None, typer.Option(help="Only these voices.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many lines.")] = 30,
+    width: Annotated[int, typer.Option(help="Context characters per side.")] = 50,
+    seed: Annotated[
+        int | None, typer.Option(help="Random sample with this seed.")
+    ] = None,
+) -> None:
+    """Show stored mentions in context (run `frames detect` first)."""
+    from .datasets.build import load_corpus
+    from .frames.kwic import kwic
+    from .frames.run import load_detection
+
+    built = load_corpus(corpus, build=False)
+    detection = load_detection(built, lexicon)
+    view = kwic(
+        detection.mentions,
+        built,
+        width=width,
+        frames=frame,
+        voices=voice,
+        limit=limit,
+        seed=seed,
+    )
+    console.print(str(view), markup=False, highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

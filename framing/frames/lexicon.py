@@ -180,8 +180,13 @@ def load_lexicon(name_or_path: str | Path) -> Lexicon:
     )
 
 
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
+def _line_of(text: str, needle: str, after: str | None = None) -> int:
+    """First line holding ``needle``, at or after the first line holding ``after``."""
+    lines = text.splitlines()
+    first = 0
+    if after is not None:
+        first = next((i for i, line in enumerate(lines) if after in line), 0)
+    for number, line in enumerate(lines[first:], start=first + 1):
         if needle in line:
             return number
     return 0
@@ -195,8 +200,8 @@ def _parse(text: str, source: str) -> Lexicon:
     except tomllib.TOMLDecodeError as exc:
         raise LexiconError(f"{source}: not valid TOML: {exc}") from exc
 
-    def fail(needle: str, problem: str) -> LexiconError:
-        line = _line_of(text, needle)
+    def fail(needle: str, problem: str, after: str | None = None) -> LexiconError:
+        line = _line_of(text, needle, after)
         where = f"line {line}" if line else "top level"
         return LexiconError(f"{source}, {where}: {problem}")
 
@@ -252,29 +257,35 @@ def _parse_frame(raw: Any, languages: list[str], fail: Any) -> Frame:
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
         raise fail(
-            "name", f"frame name {name!r}: use lower-case letters, digits, hyphens"
+            f'"{name}"', f"frame name {name!r}: use lower-case letters, digits, hyphens"
         )
+    anchor = f'"{name}"'
+
+    def here(needle: str, problem: str) -> LexiconError:
+        # Errors inside a frame point at lines after the frame's name.
+        return fail(needle, problem, anchor)
+
     unknown = set(raw) - _FRAME_KEYS
     if unknown:
         key = sorted(unknown)[0]
-        raise fail(
+        raise here(
             key, f"frame {name!r}: unknown key {key!r}; allowed: {sorted(_FRAME_KEYS)}"
         )
     terms_raw = raw.get("terms", {})
     patterns_raw = raw.get("patterns", {})
     if not isinstance(terms_raw, dict) or not isinstance(patterns_raw, dict):
-        raise fail(
+        raise here(
             f'"{name}"', f"frame {name!r}: terms and patterns are tables by language"
         )
     terms = tuple(
         term
         for language, entries in terms_raw.items()
-        for term in _parse_terms(entries, language, languages, f"frame {name!r}", fail)
+        for term in _parse_terms(entries, language, languages, f"frame {name!r}", here)
     )
     patterns = []
     for language, entries in patterns_raw.items():
         if language not in languages:
-            raise fail(
+            raise here(
                 f"patterns.{language}",
                 f"frame {name!r}: language {language!r} "
                 f"is not in the lexicon's languages {languages}",
@@ -282,18 +293,18 @@ def _parse_frame(raw: Any, languages: list[str], fail: Any) -> Frame:
         if not isinstance(entries, list) or not all(
             isinstance(e, str) for e in entries
         ):
-            raise fail(f"patterns.{language}", f"frame {name!r}: patterns are strings")
+            raise here(f"patterns.{language}", f"frame {name!r}: patterns are strings")
         for entry in entries:
             try:
                 patterns.append((language, re.compile(entry)))
             except re.error as exc:
-                raise fail(
+                raise here(
                     entry,
                     f"frame {name!r}: pattern {entry!r} is not a valid "
                     f"regular expression: {exc}",
                 ) from exc
     if not terms and not patterns:
-        raise fail(f'"{name}"', f"frame {name!r} has no terms and no patterns")
+        raise here(f'"{name}"', f"frame {name!r} has no terms and no patterns")
     return Frame(
         name=name,
         label=str(raw.get("label", name)),
@@ -322,7 +333,7 @@ def _parse_terms(
             text, pos = entry["term"], entry.get("pos", "noun")
             if set(entry) - {"term", "pos"} or pos not in _POS:
                 raise fail(
-                    entry["term"],
+                    f'term = "{entry["term"]}"',
                     f"{owner}: term tables take term and pos "
                     f"(one of {list(_POS)}), got {entry}",
                 )

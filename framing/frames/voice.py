@@ -75,7 +75,14 @@ _EN_NAMING_VERB = (
     r"portray(?:s|ed|ing)?|depict(?:s|ed|ing)?|present(?:s|ed|ing)?|"
     r"fram(?:e|es|ed|ing)|nam(?:e|es|ed|ing)|recogni[sz](?:e|es|ed|ing))"
 )
-_EN_OBJECT = r"(?:it|this|that|them|what\s+is\s+happening|the\s+[\w-]+(?:\s+[\w-]+)?)"
+# The object of a naming verb, then the name: "calls it (a)", "calls the
+# conflict a". After "this"/"that"/"the X" an article or "as" must follow, or
+# "characterise this war" would read "this" as the object and "war" as a name.
+_EN_OBJECT_THEN_NAME = (
+    r"(?:(?:it|them)\s+(?:as\s+)?(?:(?:a|an|the|its|their|his|her|this)\s+)?|"
+    r"(?:this|that|what\s+is\s+happening|the\s+[\w-]+(?:\s+[\w-]+)?)\s+"
+    r"(?:as\s+)?(?:a|an|the|its|their)\s+)"
+)
 _EN_DETERMINER = r"(?:(?:a|an|the|its|their|his|her|this)\s+)?"
 _EN_NEGATION = (
     r"(?:not|never|n[’']t|no\s+longer|refus\w*|refrain\w*|avoid\w*|declin\w*|"
@@ -101,6 +108,14 @@ class VoiceRules:
         Language -> patterns that make a mention ``attributed``.
     so_called : dict
         Language -> patterns that make a mention ``scare``.
+    claims : dict
+        Language -> patterns found anywhere in the left context that turn a
+        scare-quoted or "so-called" term into an ``attributed`` one: the
+        sentence reports someone's claim ("announced a Russian 'invasion'",
+        "hysteria about the 'invasion'", "their so-called").
+    titles_are_own : bool
+        A short quotation in title case ("Children of War", a conference or
+        portal name) is a title, not a scare quote: ``own``.
     max_scare_extra_words : int
         A quotation with at most this many words beyond the term is a
         scare quote, not a direct quotation.
@@ -118,6 +133,8 @@ class VoiceRules:
     negation: dict[str, tuple[str, ...]] = field(default_factory=dict)
     attribution: dict[str, tuple[str, ...]] = field(default_factory=dict)
     so_called: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    claims: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    titles_are_own: bool = True
     max_scare_extra_words: int = 2
     question_speakers: tuple[str, ...] = (
         "question",
@@ -139,12 +156,19 @@ class VoiceRules:
         """The built-in English, Russian and Ukrainian cues."""
         en_negated_naming = (
             rf"\b{_EN_NEGATION}\b(?:[\s,]+[\w'’-]+){{0,10}}?\s+{_EN_NAMING_VERB}"
-            rf"(?:\s+{_EN_OBJECT})?\s+(?:as\s+)?{_EN_DETERMINER}$"
+            rf"\s+(?:{_EN_OBJECT_THEN_NAME}|(?:as\s+)?{_EN_DETERMINER})$"
         )
         en_negated_direct = (
             r"(?:\b(?:not|never|nor|neither|isn[’']t|wasn[’']t|aren[’']t)|"
             r"\b(?:is|was|are|were|be|been)\s+no)\s+"
             r"(?:(?:a|an|the|any|some|real|actual|full-scale)\s+){0,2}$"
+        )
+        # "a war, not a crisis or a special operation": the later items of a
+        # negated list.
+        en_negated_list = (
+            r"\bnot\s+(?:(?:a|an|the)\s+)?[^.;:!?]{1,80}?\s+(?:or|nor)\s+"
+            + _EN_DETERMINER
+            + "$"
         )
         ru_uk_negated = (
             rf"(?:^|\s)(?:не|ни|отказ\w*|відмов\w*|избега\w*|уника\w*)\s+"
@@ -152,14 +176,14 @@ class VoiceRules:
         )
         return cls(
             negation={
-                "en": (en_negated_naming, en_negated_direct),
+                "en": (en_negated_naming, en_negated_direct, en_negated_list),
                 "ru": (ru_uk_negated, r"(?:^|\s)(?:не|ни)\s+$"),
                 "uk": (ru_uk_negated, r"(?:^|\s)(?:не|ні)\s+$"),
             },
             attribution={
                 "en": (
                     # "calls it a", "called this an", "refer to it as"
-                    rf"\b{_EN_NAMING_VERB}\s+{_EN_OBJECT}\s+(?:as\s+)?{_EN_DETERMINER}$",
+                    rf"\b{_EN_NAMING_VERB}\s+{_EN_OBJECT_THEN_NAME}$",
                     # "casts the war as a", "described by Moscow as", "referred to as"
                     rf"\b{_EN_NAMING_VERB}\b(?:\s+[\w'’-]+){{0,5}}?\s+as\s+"
                     rf"{_EN_DETERMINER}$",
@@ -180,6 +204,16 @@ class VoiceRules:
                     rf"(?:\s+[\w-]+){{0,2}}\s*$",
                     rf"{_RU_UK_NAMING_VERB}(?:\s+[\w-]+){{0,2}}\s*$",
                 ),
+            },
+            claims={
+                "en": (
+                    r"\b(?:claim\w*|announc\w*|alleg\w*|speculat\w*|hysteri\w*|"
+                    r"propaganda|narrative|rhetoric|chorus|insinuat\w*|"
+                    r"attribut\w*|assert\w*|stated|stating)\b",
+                    r"\b(?:their|its)\s+(?:so[\s-]called\s+)?$",
+                ),
+                "ru": (r"(?:утвержда\w*|заявля\w*|заяви\w*|пропаганд\w*|истери\w*)",),
+                "uk": (r"(?:стверджу\w*|заявля\w*|заяви\w*|пропаганд\w*|істері\w*)",),
             },
             so_called={
                 "en": (
@@ -205,7 +239,7 @@ class VoiceRules:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         base = cls.default() if extend else cls()
         updates: dict[str, Any] = {}
-        for key in ("negation", "attribution", "so_called"):
+        for key in ("negation", "attribution", "so_called", "claims"):
             table = data.get(key, {})
             merged = dict(getattr(base, key))
             for language, patterns in table.items():
@@ -235,7 +269,11 @@ class VoiceRules:
             }
 
         return _CompiledRules(
-            build(self.negation), build(self.attribution), build(self.so_called), self
+            negation=build(self.negation),
+            attribution=build(self.attribution),
+            so_called=build(self.so_called),
+            claims=build(self.claims),
+            rules=self,
         )
 
 
@@ -244,6 +282,7 @@ class _CompiledRules:
     negation: dict[str, re.Pattern[str]]
     attribution: dict[str, re.Pattern[str]]
     so_called: dict[str, re.Pattern[str]]
+    claims: dict[str, re.Pattern[str]]
     rules: VoiceRules
 
 
@@ -456,14 +495,15 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
         elif char in _OPENERS and _can_open(char, prev, nxt):
             stack.append((_OPENERS[char], index))
         elif char == '"':
-            if (
-                stack
-                and stack[-1][0] == '"'
-                and not (prev.isspace() and not nxt.isspace())
-            ):
+            closes = not prev.isspace() and (nxt.isspace() or not nxt.isalnum())
+            opens = prev.isspace() or prev in "([{:—–-"
+            if stack and stack[-1][0] == '"' and not (opens and not closes):
                 spans.append((stack.pop()[1], index + 1))
-            elif not nxt.isspace() or not stack:
+            elif opens or not closes:
                 stack.append(('"', index))
+            # Otherwise a closing mark with nothing open: the opening mark is
+            # missing in the source, and opening a quotation here would
+            # swallow the narration that follows.
         elif char == "'" and (prev.isspace() or prev in "([{—–-") and nxt.isalnum():
             stack.append(("'", index))
         elif char == "'" and stack and stack[-1][0] == "'" and not nxt.isalnum():
@@ -645,6 +685,8 @@ def classify_voice(
         extra = len(inner.split()) - len(text[start:end].split())
         if extra > rules.rules.max_scare_extra_words:
             return decide("quoted", text[quote[0]], True)
+        if rules.rules.titles_are_own and _is_title(inner, text[start:end]):
+            return decide("own", "title", True)
         left_end = quote[0]
     left_start = max(sentence_start, left_end - 300)
     if turn is not None and turn.start > left_start:
@@ -653,7 +695,7 @@ def classify_voice(
     if quote is not None:
         # A scare-quoted term is the quote; look at the words before the mark
         # and the words inside the mark before the term.
-        left = left + text[quote[0] + 1 : start]
+        left = left.rstrip() + " " + text[quote[0] + 1 : start]
     language = language if language in rules.negation else "en"
     for voice, table in (
         ("negated", rules.negation),
@@ -664,7 +706,37 @@ def classify_voice(
         if pattern is not None:
             match = pattern.search(left)
             if match:
+                if voice == "scare":
+                    return _scare_or_claim(
+                        decide, rules, language, left, match.group(0), quote is not None
+                    )
                 return decide(voice, match.group(0), quote is not None)
     if quote is not None:
-        return decide("scare", text[quote[0]], True)
+        return _scare_or_claim(decide, rules, language, left, text[quote[0]], True)
     return decide("own", "", False)
+
+
+def _scare_or_claim(
+    decide: Any,
+    rules: _CompiledRules,
+    language: str,
+    left: str,
+    cue: str,
+    in_quotation: bool,
+) -> VoiceDecision:
+    # A distanced term in a sentence that reports someone's claim is the
+    # claimant's naming, reported: attributed beats scare.
+    claims = rules.claims.get(language)
+    found = claims.search(left) if claims is not None else None
+    if found:
+        return decide("attributed", f"{found.group(0)} … {cue}", in_quotation)  # type: ignore[no-any-return]
+    return decide("scare", cue, in_quotation)  # type: ignore[no-any-return]
+
+
+def _is_title(inner: str, term: str) -> bool:
+    """A short quotation in title case other than the term: a name or title."""
+    words = inner.split()
+    if len(words) < 2 or len(words) == len(term.split()):
+        return False
+    content = [w for w in words if len(w.strip(".,:;!?")) > 3]
+    return bool(content) and all(w[:1].isupper() for w in content)

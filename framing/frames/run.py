@@ -1,0 +1,204 @@
+"""Run a lexicon detector over a corpus store and keep its outputs.
+
+:func:`detect_corpus` streams the canonical articles of a built corpus in
+batches, writes the mentions and the per-document features next to the
+store (``<store>/frames/<lexicon>/``) and returns them as DataFrames.
+Memory is bounded by the batch size while writing; the returned
+DataFrames hold the results (load them lazily from the Parquet files for
+very large corpora with :func:`load_detection`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .._progress import progress_bar, track
+from ..store import Corpus, ParquetSink, atomic_directory, write_json_atomic
+from .detect import (
+    MENTION_COLUMNS,
+    LexiconDetector,
+    feature_column,
+    mentions_to_features,
+)
+from .voice import VOICES
+
+__all__ = [
+    "FrameDetection",
+    "detect_corpus",
+    "load_detection",
+    "MENTIONS_SCHEMA",
+    "features_schema",
+]
+
+MENTIONS_SCHEMA = pa.schema(
+    [
+        ("doc_id", pa.string()),
+        ("mention_id", pa.string()),
+        ("frame", pa.string()),
+        ("lemma", pa.string()),
+        ("matched", pa.string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("sentence", pa.int64()),
+        ("voice", pa.string()),
+        ("cue", pa.string()),
+        ("in_quotation", pa.bool_()),
+        ("speaker", pa.string()),
+        ("speaker_role", pa.string()),
+        ("language", pa.string()),
+    ]
+)
+assert MENTIONS_SCHEMA.names == MENTION_COLUMNS
+
+
+def features_schema(frames: tuple[str, ...]) -> pa.Schema:
+    """Arrow schema of the wide feature table for these frames."""
+    fields = [pa.field("doc_id", pa.string()), pa.field("n_words", pa.int64())]
+    for frame in frames:
+        for voice in VOICES:
+            fields.append(pa.field(feature_column("n", frame, voice), pa.int64()))
+            fields.append(pa.field(feature_column("rate", frame, voice), pa.float64()))
+        fields.append(pa.field(feature_column("has", frame), pa.bool_()))
+        fields.append(pa.field(feature_column("has", frame, "own"), pa.bool_()))
+    fields.append(pa.field("dominant_own", pa.string()))
+    return pa.schema(fields)
+
+
+@dataclass
+class FrameDetection:
+    """Mentions and features of one lexicon over one corpus."""
+
+    corpus: str
+    lexicon: str
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def mentions(self) -> pd.DataFrame:
+        return pq.read_table(self.path / "mentions.parquet").to_pandas()
+
+    @property
+    def features(self) -> pd.DataFrame:
+        return pq.read_table(self.path / "features.parquet").to_pandas()
+
+    def counts(self) -> pd.DataFrame:
+        """Mentions per frame (rows) and voice (columns)."""
+        table = self.manifest["counts"]["by_frame_voice"]
+        frame = (
+            pd.DataFrame(table).T.reindex(columns=list(VOICES)).fillna(0).astype(int)
+        )
+        frame.index.name = "frame"
+        return frame
+
+
+def detect_corpus(
+    corpus: Corpus,
+    *,
+    lexicon: str | Path = "war-naming",
+    voice_rules: Any = None,
+    batch_size: int = 500,
+    progress: bool = False,
+) -> FrameDetection:
+    """Detect mentions in every canonical article and store the results.
+
+    Writes ``mentions.parquet``, ``features.parquet`` and ``manifest.json``
+    to ``<corpus store>/frames/<lexicon name>/`` (atomically).
+    """
+    detector = LexiconDetector(
+        lexicon=lexicon, voice_rules=voice_rules, batch_size=batch_size
+    ).fit()
+    frames = detector.frames_
+    name = detector.lexicon_.name
+    target = corpus.path / "frames" / name
+    counts: dict[str, dict[str, int]] = {f: dict.fromkeys(VOICES, 0) for f in frames}
+    n_documents = n_mentions = 0
+    with atomic_directory(target) as staging, progress_bar(progress) as bar:
+        with (
+            ParquetSink(staging / "mentions.parquet", MENTIONS_SCHEMA) as mentions_sink,
+            ParquetSink(
+                staging / "features.parquet", features_schema(frames)
+            ) as features_sink,
+        ):
+            batches = corpus.iter_batches(
+                batch_size=batch_size, columns=["doc_id", "text", "n_words"]
+            )
+            total = corpus.counts["kept"]
+            for batch in track(
+                batches,
+                bar,
+                f"{corpus.name}: {name}",
+                total=-(-total // batch_size),
+                every=1,
+            ):
+                doc_ids = batch.column("doc_id").to_pylist()
+                rows: list[dict[str, Any]] = []
+                for doc_id, text in zip(
+                    doc_ids, batch.column("text").to_pylist(), strict=True
+                ):
+                    rows.extend(detector.mentions_in(doc_id, text))
+                mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+                docs = pd.DataFrame(
+                    {"doc_id": doc_ids, "n_words": batch.column("n_words").to_pylist()}
+                )
+                features = mentions_to_features(mentions, docs, frames)
+                mentions_sink.write_table(
+                    pa.Table.from_pandas(
+                        mentions, schema=MENTIONS_SCHEMA, preserve_index=False
+                    )
+                )
+                features_sink.write_table(
+                    pa.Table.from_pandas(
+                        features, schema=features_schema(frames), preserve_index=False
+                    )
+                )
+                for row in rows:
+                    counts[row["frame"]][row["voice"]] += 1
+                n_documents += len(doc_ids)
+                n_mentions += len(rows)
+        rules_digest = hashlib.sha256(
+            json.dumps(
+                detector.rules_.rules.__dict__, sort_keys=True, default=str
+            ).encode()
+        ).hexdigest()
+        manifest = {
+            "format": "framing-frames/1",
+            "corpus": corpus.name,
+            "corpus_outputs": corpus.manifest.get("outputs", {}),
+            "lexicon": {
+                "name": name,
+                "source": detector.lexicon_.source,
+                "sha256": detector.lexicon_.sha256,
+                "frames": list(frames),
+            },
+            "voice_rules_sha256": rules_digest,
+            "counts": {
+                "documents": n_documents,
+                "mentions": n_mentions,
+                "by_frame_voice": counts,
+            },
+        }
+        write_json_atomic(staging / "manifest.json", manifest)
+    return FrameDetection(corpus.name, name, target, manifest)
+
+
+def load_detection(corpus: Corpus, lexicon: str = "war-naming") -> FrameDetection:
+    """Open stored detection results of ``lexicon`` for ``corpus``."""
+    path = corpus.path / "frames" / lexicon
+    manifest_path = path / "manifest.json"
+    if not manifest_path.is_file():
+        from ..errors import FramingError
+
+        raise FramingError(
+            f"{path}: no detection results; run "
+            f"`framing frames detect {corpus.name} --lexicon {lexicon}`"
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return FrameDetection(corpus.name, lexicon, path, manifest)
