@@ -43,6 +43,7 @@ timestamp. The policy:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import unicodedata
@@ -192,14 +193,35 @@ def normalize_whitespace(text: str) -> str:
     return text.strip()
 
 
-clean_text: TextCleaner = compose(
+_clean_once: TextCleaner = compose(
     fix_unicode,
     normalize_nfc,
     normalize_quotes,
     remove_control_chars,
     normalize_whitespace,
 )
-"""The default cleaning chain applied to titles and texts."""
+
+
+def clean_text(text: str) -> str:
+    """The default cleaning chain applied to titles and texts.
+
+    :func:`fix_unicode`, :func:`normalize_nfc`, :func:`normalize_quotes`,
+    :func:`remove_control_chars` and :func:`normalize_whitespace`, repeated
+    until the text no longer changes (at most four rounds): a repair can
+    expose another (mojibake behind a no-break space), and stored texts must
+    be stable under cleaning, or their hashes would change.
+
+    Examples
+    --------
+    >>> clean_text("  Russiaâ€™s  “special operation”   ")
+    'Russia’s “special operation”'
+    """
+    for _ in range(4):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
 
 
 def count_words(text: str) -> int:
@@ -282,7 +304,7 @@ def parse_date(
     ...
     framing.normalize.DateParseError: not a date: 'not a date'
     """
-    if value is None:
+    if _is_missing(value):
         return None
     zone = _zone(default_timezone)
     parsed: datetime | None = None
@@ -296,22 +318,26 @@ def parse_date(
             return None
         parsed = _parse_date_string(text, formats, languages, default_timezone)
     else:
-        if _is_missing(value):
-            return None
         raise DateParseError(value, "not a date value", "invalid_value")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    parsed = parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError as exc:  # year 1 or 9999 with an offset
+        raise DateParseError(value, "outside 1800-2099", "implausible_date") from exc
     if not _MIN_YEAR <= parsed.year < _MAX_YEAR:
         raise DateParseError(value, "outside 1800-2099", "implausible_date")
     return parsed
 
 
 def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
     try:
-        return bool(value != value)  # NaN and pandas NA
+        return bool(value != value)  # NaN and NaT are not equal to themselves
     except (TypeError, ValueError):
-        return False
+        # pandas.NA refuses to be a truth value
+        return type(value).__name__ in {"NAType", "NaTType"}
 
 
 def _parse_date_string(
@@ -435,7 +461,9 @@ class OutletResolver:
     def _key(name: str) -> str:
         key = name.strip().lower()
         if "://" in key:
-            key = urlsplit(key).hostname or key
+            # A malformed URL ("http://[broken") stays a plain name.
+            with contextlib.suppress(ValueError):
+                key = urlsplit(key).hostname or key
         return key.removeprefix("www.").rstrip("/")
 
     def __call__(self, value: str) -> str:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import platform
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -138,6 +140,9 @@ def map_record(
     if record.error is not None:
         return Reject(record.error_code, record.error)
     fields = record.fields
+    broken = _surrogate_field(fields)
+    if broken is not None:
+        return Reject("broken_encoding", f"field {broken!r} has undecodable characters")
     specs = mapping.specs
     try:
         raw = {
@@ -233,9 +238,7 @@ def map_record(
         "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "source_file": record.source_file,
         "source_row": record.locator,
-        "meta": json.dumps(
-            meta, sort_keys=True, ensure_ascii=False, default=_json_default
-        ),
+        "meta": _to_json(meta),
     }
 
 
@@ -257,10 +260,31 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_field(fields: dict[str, Any]) -> str | None:
+    """The first field whose name or text holds a lone surrogate, if any."""
+    for key, value in fields.items():
+        if _SURROGATE.search(key) or (
+            isinstance(value, str) and _SURROGATE.search(value)
+        ):
+            return _SURROGATE.sub("\ufffd", key)
+    return None
+
+
+def _to_json(fields: dict[str, Any]) -> str:
+    """Fields as strict JSON: NaN and infinities become null, surrogates U+FFFD."""
+    finite = {
+        key: None if isinstance(value, float) and not math.isfinite(value) else value
+        for key, value in fields.items()
+    }
+    text = json.dumps(finite, sort_keys=True, ensure_ascii=False, default=_json_default)
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _record_json(record: RawRecord) -> str:
-    return json.dumps(
-        record.fields, sort_keys=True, ensure_ascii=False, default=_json_default
-    )[:20000]
+    return _to_json(record.fields)[:20000]
 
 
 class CorpusBuilder:

@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -260,6 +261,12 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
                 path, f"unreadable header: {exc}", "check the delimiter"
             ) from exc
         header = [column.strip().lstrip("\ufeff") for column in header]
+        if any(_has_surrogates(column) for column in header):
+            raise SourceError(
+                path,
+                f"the header has bytes that are not valid {opts.encoding}",
+                'set the file\'s encoding in the card (e.g. encoding = "cp1252")',
+            )
         if len(set(header)) != len(header):
             raise SourceError(
                 path,
@@ -284,7 +291,7 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
                 yield RawRecord(
                     name,
                     locator,
-                    {f"column_{i}": v for i, v in enumerate(row)},
+                    _printable({f"column_{i}": v for i, v in enumerate(row)}),
                     f"{len(row)} fields where the header has {len(header)}",
                 )
                 continue
@@ -342,6 +349,13 @@ def read_jsonl(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
                 value = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield RawRecord(name, locator, {}, f"invalid JSON: {exc.msg}")
+                continue
+            except (RecursionError, ValueError) as exc:
+                # Deeply nested values and huge integers are refused by the
+                # parser itself; one such line must not stop the file.
+                yield RawRecord(
+                    name, locator, {}, f"invalid JSON: {type(exc).__name__}"
+                )
                 continue
             if not isinstance(value, dict):
                 yield RawRecord(
@@ -508,7 +522,12 @@ def open_archive_member(
             try:
                 with zf.open(info) as source, open(target, "wb") as sink:
                     copied = _copy_limited(source, sink, max_bytes)
-            except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+            except (
+                zipfile.BadZipFile,
+                EOFError,
+                zipfile.LargeZipFile,
+                zlib.error,
+            ) as exc:
                 raise SourceError(
                     archive,
                     f"member {member!r} is truncated or corrupt ({exc})",

@@ -625,7 +625,16 @@ def read_feed(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
     parse_problem = _screen_xml(path, data)
     # feedparser treats a str as a URL or file name to fetch; bytes are
     # parsed as the document itself, with no network access.
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except (UnicodeError, ValueError) as exc:
+        # A broken encoding name in the XML declaration, or a character
+        # reference to a surrogate, makes feedparser itself fail.
+        raise SourceError(
+            path,
+            f"not a readable RSS or Atom feed: {type(exc).__name__}: {exc}",
+            "check the feed's XML declaration and encoding",
+        ) from exc
     entries = parsed.get("entries") or []
     if not entries and (parsed.get("bozo") or parse_problem):
         problem = parsed.get("bozo_exception") or parse_problem
