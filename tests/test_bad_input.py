@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import io
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
