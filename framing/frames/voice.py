@@ -729,8 +729,8 @@ def _scare_or_claim(
     claims = rules.claims.get(language)
     found = claims.search(left) if claims is not None else None
     if found:
-        return decide("attributed", f"{found.group(0)} … {cue}", in_quotation)  # type: ignore[no-any-return]
-    return decide("scare", cue, in_quotation)  # type: ignore[no-any-return]
+        return decide("attributed", f"{found.group(0)} … {cue}", in_quotation)
+    return decide("scare", cue, in_quotation)
 
 
 def _is_title(inner: str, term: str) -> bool:
