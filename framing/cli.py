@@ -306,5 +306,30 @@ def frames_kwic(
     console.print(str(view), markup=False, highlight=False, soft_wrap=True)
 
 
+@frames_app.command("validate")
+@_friendly_errors
+def frames_validate(
+    split: Annotated[
+        str | None,
+        typer.Option(help="Score only the 'dev' or 'test' part of the gold set."),
+    ] = None,
+    markdown: Annotated[
+        str | None,
+        typer.Option(help="Also write the per-voice table as Markdown to this file."),
+    ] = None,
+) -> None:
+    """Score the war-naming voice detector on the shipped gold set."""
+    from .frames.validation import evaluate_gold
+
+    with console.status("scoring the gold set"):
+        result = evaluate_gold(split=split)
+    console.print(result.summary(), markup=False, highlight=False)
+    if markdown:
+        from pathlib import Path
+
+        Path(markdown).write_text(result.to_markdown() + "\n", encoding="utf-8")
+        console.print(f"written: {markdown}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
