@@ -8,6 +8,7 @@ problem, fix) with exit code 1, without a traceback.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -32,8 +33,10 @@ frames_app = typer.Typer(
 )
 app.add_typer(frames_app, name="frames")
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (CI logs, `make demo | tee`) gets wide tables instead of 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 160
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=_WIDTH)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
