@@ -70,15 +70,11 @@ import numpy as np
 import pandas as pd
 
 from .errors import FramingError
-from .evaluation import (
-    _check_ci,
-    _check_n_boot,
-    _fmt,
-    _latex_table,
-    _markdown_table,
-    _percentile_ci,
-    _text_table,
-)
+from .evaluation import _check_ci, _check_n_boot, _percentile_ci
+from .tables import fmt as _fmt
+from .tables import latex_table as _latex_table
+from .tables import markdown_table as _markdown_table
+from .tables import text_table as _text_table
 
 __all__ = [
     "AnnotationError",

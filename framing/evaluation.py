@@ -41,6 +41,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .tables import fmt as _fmt
+from .tables import fmt_ci as _fmt_ci
+from .tables import latex_table as _latex_table
+from .tables import markdown_table as _markdown_table
+from .tables import text_table as _text_table
+
 __all__ = ["ClassificationResult", "classification_report", "wilson_interval"]
 
 
@@ -73,109 +79,6 @@ def _percentile_ci(replicates: np.ndarray, ci: float) -> tuple[np.ndarray, np.nd
         low = np.nanquantile(replicates, tail, axis=0)
         high = np.nanquantile(replicates, 1 - tail, axis=0)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
-
-
-def _fmt(value: float, digits: int = 3) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    return f"{value:.{digits}f}"
-
-
-def _fmt_ci(estimate: float, low: float, high: float, digits: int = 3) -> str:
-    if not math.isfinite(low) or not math.isfinite(high):
-        return _fmt(estimate, digits)
-    return f"{_fmt(estimate, digits)} [{_fmt(low, digits)}, {_fmt(high, digits)}]"
-
-
-def _text_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, left: int = 1
-) -> str:
-    """A fixed-width plain-text table: ``left`` text columns, then numbers."""
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.ljust(w) if i < left else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in rows)])
-
-
-def _markdown_table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], *, left: int = 1
-) -> str:
-    """A GitHub-flavoured Markdown table (no optional dependency needed)."""
-
-    def escape(cell: str) -> str:
-        return cell.replace("|", r"\|").replace("\n", " ")
-
-    align = [":--" if i < left else "--:" for i in range(len(header))]
-    lines = [
-        "| " + " | ".join(escape(h) for h in header) + " |",
-        "| " + " | ".join(align) + " |",
-    ]
-    lines += ["| " + " | ".join(escape(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-
-
-def _latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in text)
-
-
-def _latex_table(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    caption: str | None = None,
-    label: str | None = None,
-    extra: tuple[Sequence[str], Sequence[Sequence[str]]] | None = None,
-    left: int = 1,
-) -> str:
-    """A booktabs ``table`` environment (needs ``\\usepackage{booktabs}``).
-
-    ``extra`` is a second (header, rows) block set as its own tabular below.
-    """
-    body = [r"\begin{table}[htbp]", r"\centering"]
-    blocks = [(header, rows)] if extra is None else [(header, rows), extra]
-    for i, (head, lines) in enumerate(blocks):
-        if i:
-            body.append(r"\par\medskip")
-        # Only the first block has the extra text columns.
-        text_columns = left if i == 0 else 1
-        spec = "l" * text_columns + "r" * (len(head) - text_columns)
-        body += [
-            rf"\begin{{tabular}}{{{spec}}}",
-            r"\toprule",
-            " & ".join(_latex_escape(h) for h in head) + r" \\",
-            r"\midrule",
-            *(" & ".join(_latex_escape(c) for c in row) + r" \\" for row in lines),
-            r"\bottomrule",
-            r"\end{tabular}",
-        ]
-    if caption:
-        body.append(rf"\caption{{{_latex_escape(caption)}}}")
-    if label:
-        body.append(rf"\label{{{label}}}")
-    body.append(r"\end{table}")
-    return "\n".join(body) + "\n"
 
 
 # --- Wilson interval ------------------------------------------------------------

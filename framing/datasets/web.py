@@ -41,7 +41,14 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import SourceError
-from .readers import READERS, RawRecord, ReaderOptions, _name, register_reader
+from .readers import (
+    READERS,
+    RawRecord,
+    ReaderOptions,
+    _name,
+    detect_format,
+    register_reader,
+)
 
 __all__ = ["html_to_text", "read_html", "read_folder", "read_feed", "read_warc"]
 
@@ -383,14 +390,12 @@ def _read_sidecar(
             "sidecar metadata file not found",
             "give sidecar as a path relative to the folder, or absolute",
         )
-    fmt = {
-        ".csv": "csv",
-        ".tsv": "csv",
-        ".tab": "csv",
-        ".json": "json",
-        ".jsonl": "jsonl",
-        ".ndjson": "jsonl",
-    }.get(sidecar.suffix.lower())
+    try:
+        fmt: str | None = detect_format(sidecar)
+    except SourceError:
+        fmt = None
+    if fmt not in {"csv", "json", "jsonl"}:
+        fmt = None
     if fmt is None:
         raise SourceError(
             sidecar,

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..tables import latex_table, markdown_table
+
 __all__ = ["COLUMNS", "StatsResult", "adjust_pvalues", "P_ADJUST_METHODS"]
 
 COLUMNS = ["term", "estimate", "ci_low", "ci_high", "p", "p_adj", "n", "model"]
@@ -135,62 +137,26 @@ class StatsResult:
     def __repr__(self) -> str:
         return self.summary()
 
-    def to_markdown(self, digits: int = 3) -> str:
-        """The table as GitHub Markdown."""
-        header = "| " + " | ".join(self.table.columns) + " |"
-        rule = "|" + "---|" * len(self.table.columns)
-        body = [
-            "| " + " | ".join(_cell(v, digits) for v in row) + " |"
+    def _rows(self, digits: int) -> tuple[list[str], list[list[str]]]:
+        header = [str(c) for c in self.table.columns]
+        rows = [
+            [_cell(v, digits) for v in row]
             for row in self.table.itertuples(index=False)
         ]
-        return "\n".join([header, rule, *body])
+        return header, rows
+
+    def to_markdown(self, digits: int = 3) -> str:
+        """The table as GitHub Markdown."""
+        return markdown_table(*self._rows(digits))
 
     def to_latex(
         self, digits: int = 3, caption: str | None = None, label: str | None = None
     ) -> str:
-        """The table as a booktabs LaTeX tabular (needs ``\\usepackage{booktabs}``)."""
-        columns = list(self.table.columns)
-        align = "l" + "r" * (len(columns) - 1)
-        lines = []
-        if caption or label:
-            lines.append("\\begin{table}[t]\n\\centering")
-        lines += [
-            f"\\begin{{tabular}}{{{align}}}",
-            "\\toprule",
-            " & ".join(_latex(c) for c in columns) + " \\\\",
-            "\\midrule",
-        ]
-        for row in self.table.itertuples(index=False):
-            lines.append(" & ".join(_latex(_cell(v, digits)) for v in row) + " \\\\")
-        lines += ["\\bottomrule", "\\end{tabular}"]
-        if caption:
-            lines.append(f"\\caption{{{_latex(caption)}}}")
-        if label:
-            lines.append(f"\\label{{{label}}}")
-        if caption or label:
-            lines.append("\\end{table}")
-        return "\n".join(lines)
+        """The table as a booktabs LaTeX table (needs ``\\usepackage{booktabs}``)."""
+        return latex_table(*self._rows(digits), caption=caption, label=label)
 
 
 def _cell(value: Any, digits: int) -> str:
     if isinstance(value, float | np.floating):
         return "" if np.isnan(value) else f"{value:.{digits}g}"
     return str(value)
-
-
-_LATEX_ESCAPES = str.maketrans(
-    {
-        "\\": r"\textbackslash{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "_": r"\_",
-        "{": r"\{",
-        "}": r"\}",
-    }
-)
-
-
-def _latex(text: str) -> str:
-    return text.translate(_LATEX_ESCAPES)
