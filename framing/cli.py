@@ -33,6 +33,15 @@ frames_app = typer.Typer(
 )
 app.add_typer(frames_app, name="frames")
 
+
+def _register_stage_commands() -> None:
+    # Each stage owns its commands in its own module; registering them here
+    # makes `framing --help` list every stage.
+    from .stats.cli import stats_app
+
+    app.add_typer(stats_app, name="stats", help="Statistics of framing shifts.")
+
+
 # Piped output (CI logs, `make demo | tee`) gets wide tables instead of 80 columns.
 _WIDTH = None if sys.stdout.isatty() else 160
 console = Console(width=_WIDTH)
@@ -333,6 +342,8 @@ def frames_validate(
         Path(markdown).write_text(result.to_markdown() + "\n", encoding="utf-8")
         console.print(f"written: {markdown}")
 
+
+_register_stage_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,6 +1,33 @@
 """Statistics of framing: models of presence, rates, time, outlets and
 vocabulary, returning tidy results with CIs and adjusted p-values."""
 
+from ._common import ModelResults, add_period, feature_table
+from .mixed import fit_mixed_presence, fit_mixed_rates
+from .presence import fit_presence
+from .rates import compare_rates, fit_rates, poisson_rate_test, rate_ratio_ci_exact
 from .results import StatsResult, adjust_pvalues
+from .timeseries import fit_did, fit_its, fit_trend, newey_west_lags, time_series
+from .vocab import count_by_group, fightin_words, fightin_words_counts
 
-__all__ = ["StatsResult", "adjust_pvalues"]
+__all__ = [
+    "ModelResults",
+    "StatsResult",
+    "add_period",
+    "adjust_pvalues",
+    "compare_rates",
+    "count_by_group",
+    "feature_table",
+    "fightin_words",
+    "fightin_words_counts",
+    "fit_did",
+    "fit_its",
+    "fit_mixed_presence",
+    "fit_mixed_rates",
+    "fit_presence",
+    "fit_rates",
+    "fit_trend",
+    "newey_west_lags",
+    "poisson_rate_test",
+    "rate_ratio_ci_exact",
+    "time_series",
+]

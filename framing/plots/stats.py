@@ -1,0 +1,206 @@
+"""Figures of statistical results: forest plots, ITS, Fightin' Words.
+
+Each function takes a result from :mod:`framing.stats` and ``ax=None``
+and returns the :class:`~matplotlib.figure.Figure`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .style import OKABE_ITO, figure_and_axes, journal_style
+
+__all__ = ["plot_forest", "plot_its", "plot_fightin_words"]
+
+_RATIO_SCALES = ("ratio",)
+
+
+def plot_forest(
+    result: Any,
+    ax: Axes | None = None,
+    *,
+    label: str = "term",
+    log: bool | None = None,
+) -> Figure:
+    """Estimates with CIs, one row per term (log axis for ratios).
+
+    Parameters
+    ----------
+    result : StatsResult
+        Any tidy result; rows with a ``method`` column are coloured by it.
+    ax : Axes, optional
+        Draw here instead of a new figure.
+    label : str
+        Column used for the row labels.
+    log : bool, optional
+        Log x axis; default when ``estimate_scale`` names a ratio.
+
+    Examples
+    --------
+    >>> from framing.stats.rates import poisson_rate_test
+    >>> fig = plot_forest(poisson_rate_test(11, 800, 21, 3011))
+    >>> fig.axes[0].get_xscale()
+    'log'
+    """
+    table = result.table.reset_index(drop=True)
+    ratio = any(word in result.estimate_scale for word in _RATIO_SCALES)
+    log = ratio if log is None else log
+    with journal_style():
+        fig, ax = figure_and_axes(
+            ax, width=5.0, aspect=min(1.6, max(0.4, 0.07 * len(table) + 0.25))
+        )
+        methods = list(dict.fromkeys(table["method"])) if "method" in table else [None]
+        y = np.arange(len(table))[::-1]
+        for k, method in enumerate(methods):
+            mask = (
+                (table["method"] == method).to_numpy()
+                if method is not None
+                else np.ones(len(table), bool)
+            )
+            part = table[mask]
+            est = part["estimate"].to_numpy(dtype=float)
+            low = part["ci_low"].to_numpy(dtype=float)
+            high = np.minimum(part["ci_high"].to_numpy(dtype=float), 1e300)
+            ax.errorbar(
+                est,
+                y[mask],
+                xerr=[est - low, high - est],
+                fmt="o",
+                ms=3,
+                capsize=2,
+                color=OKABE_ITO[k % len(OKABE_ITO)],
+                label=method,
+            )
+        ax.set_yticks(y, [str(v) for v in table[label]])
+        ax.axvline(1.0 if ratio else 0.0, color="0.5", lw=0.8, ls="--")
+        if log:
+            ax.set_xscale("log")
+        level = int(round(result.ci_level * 100))
+        ax.set_xlabel(f"{result.estimate_scale} ({level}% CI)")
+        if methods != [None]:
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=6)
+    return fig
+
+
+def plot_its(its_result: Any, ax: Axes | None = None, *, ylabel: str = "") -> Figure:
+    """Observed series, fitted segments, counterfactual and the event line.
+
+    Parameters
+    ----------
+    its_result : ModelResults
+        From :func:`framing.stats.timeseries.fit_its`.
+    ax : Axes, optional
+        Draw here instead of a new figure.
+    ylabel : str
+        Label of the y axis (default: the outcome name).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from framing.stats.timeseries import fit_its
+    >>> dates = pd.date_range("2022-01-03", periods=20, freq="W-MON")
+    >>> s = pd.DataFrame({"date": dates, "rate": np.r_[np.ones(10), np.ones(10) * 3]})
+    >>> fig = plot_its(fit_its(s, event="2022-03-14"))
+    >>> len(fig.axes)
+    1
+    """
+    frame = its_result.frames["fitted"]
+    event = its_result.frames["event"]["event"].iloc[0]
+    with journal_style():
+        fig, ax = figure_and_axes(ax, aspect=0.6)
+        ax.plot(
+            frame["date"],
+            frame["observed"],
+            "o",
+            ms=2.5,
+            color=OKABE_ITO[5],
+            label="observed",
+        )
+        for post, part in frame.groupby("post"):
+            ax.plot(
+                part["date"],
+                part["fitted"],
+                color=OKABE_ITO[0],
+                label="fitted" if not post else None,
+            )
+        after = frame[frame["post"]]
+        ax.plot(
+            after["date"],
+            after["counterfactual"],
+            ls="--",
+            color=OKABE_ITO[1],
+            label="counterfactual (pre-event trend)",
+        )
+        ax.axvline(event, color="0.3", lw=0.8, ls=":")
+        ax.annotate(
+            str(getattr(event, "date", lambda: event)()),
+            (event, 1.0),
+            xycoords=("data", "axes fraction"),
+            fontsize=6,
+            ha="left",
+            va="top",
+        )
+        ax.set_ylabel(ylabel or its_result["its"].estimate_scale.split(" (")[0])
+        ax.legend(loc="upper left", fontsize=6)
+        fig.autofmt_xdate()
+    return fig
+
+
+def plot_fightin_words(
+    result: Any, ax: Axes | None = None, *, group: Any = None, top: int = 10
+) -> Figure:
+    """Fightin' Words: z-score against total frequency, top words labelled.
+
+    Parameters
+    ----------
+    result : StatsResult
+        From :func:`framing.stats.vocab.fightin_words`.
+    ax : Axes, optional
+        Draw here instead of a new figure.
+    group : optional
+        Which group's comparison to show (default: the first).
+    top : int
+        Label this many words at each end.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.stats.vocab import fightin_words
+    >>> df = pd.DataFrame({"text": ["war war peace", "peace talks"] * 4,
+    ...                    "outlet": ["a", "b"] * 4})
+    >>> fig = plot_fightin_words(fightin_words(df, min_count=1))
+    >>> fig.axes[0].get_xscale()
+    'log'
+    """
+    table = result.table
+    group = table["group"].iloc[0] if group is None else group
+    part = table[table["group"] == group]
+    with journal_style():
+        fig, ax = figure_and_axes(ax, aspect=0.75)
+        z = part["z"].to_numpy(dtype=float)
+        n = part["n"].to_numpy(dtype=float)
+        significant = (part["p_adj"] < 0.05).to_numpy()
+        colours = np.where(z > 0, OKABE_ITO[0], OKABE_ITO[4])
+        ax.scatter(n[~significant], z[~significant], s=2, color="0.75", lw=0)
+        ax.scatter(n[significant], z[significant], s=4, c=colours[significant], lw=0)
+        order = np.argsort(z)
+        for i in list(order[:top]) + list(order[-top:]):
+            ax.annotate(
+                str(part["term"].iloc[i]),
+                (n[i], z[i]),
+                fontsize=5,
+                color=colours[i],
+                xytext=(2, 0),
+                textcoords="offset points",
+                va="center",
+            )
+        ax.set_xscale("log")
+        ax.axhline(0, color="0.5", lw=0.6)
+        ax.set_xlabel("total frequency")
+        ax.set_ylabel(f"z: more typical of {group} (+) / other (-)")
+        ax.set_title(f"coloured: {result.p_adjust} p_adj < 0.05", fontsize=6)
+    return fig

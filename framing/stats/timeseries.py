@@ -1,0 +1,495 @@
+"""Framing over time: series, interrupted time series, DiD and smooth trends.
+
+:func:`time_series`
+    aggregates a feature table into a regular weekly (or daily...) series
+    per outlet: documents, words, mentions, rate per 1,000 words and the
+    share of documents with the frame. Empty periods are kept (rate NaN).
+:func:`fit_its`
+    segmented regression of one series around an event date,
+    ``y = b0 + b1 t + b2 post + b3 (t - t_event) post``: ``b2`` is the
+    level change at the event and ``b3`` the slope change. Standard errors
+    are HAC (Newey-West, Bartlett kernel) with ``maxlags`` by default
+    ``floor(4 (T / 100) ** (2 / 9))``, the Newey-West (1994) plug-in rule
+    (2-3 lags for 20-60 weekly points); pass ``maxlags`` to override and
+    report the choice. Periods with no documents are dropped, which
+    leaves gaps the HAC kernel treats as adjacent; the notes say so.
+:func:`fit_did`
+    difference in differences at the document level between a treated
+    and a comparison group around the event: OLS (difference of mean
+    differences), logit (ratio of odds ratios) or Poisson with a log-words
+    offset (ratio of rate ratios), with cluster-robust SEs.
+:func:`fit_trend`
+    smooth trends per outlet with a regression spline in the formula
+    (``cr(t, df, constraints="center")`` or ``bs(t, df)``), with fitted
+    values and pointwise CIs, and the change from the first to the last
+    period as a tested contrast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from ..errors import FramingError
+from ._common import (
+    ModelResults,
+    _aligned_timestamp,
+    check_clusters,
+    cluster_codes,
+    normal_quantile,
+)
+from .results import StatsResult
+
+__all__ = ["time_series", "fit_its", "fit_did", "fit_trend", "newey_west_lags"]
+
+
+def newey_west_lags(n: int) -> int:
+    """The Newey-West (1994) plug-in lag ``floor(4 (n / 100) ** (2 / 9))``.
+
+    Examples
+    --------
+    >>> newey_west_lags(35), newey_west_lags(100)
+    (3, 4)
+    """
+    return int(math.floor(4 * (n / 100) ** (2 / 9)))
+
+
+def time_series(
+    data: pd.DataFrame,
+    *,
+    count: str | None = None,
+    presence: str | None = None,
+    by: str | None = "outlet",
+    freq: str = "W",
+    date: str = "published",
+    exposure: str = "n_words",
+) -> pd.DataFrame:
+    """A regular series per group from a document-level feature table.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per document with a datetime column ``date``.
+    count : str, optional
+        Mention counts to sum (gives ``count`` and ``rate`` per 1,000 words).
+    presence : str, optional
+        0/1 column whose mean over documents gives ``share``.
+    by : str, optional
+        Group column (one series per group), or None for one series.
+    freq : str
+        A pandas period frequency: ``"W"`` (weeks Monday-Sunday), ``"D"``...
+    date, exposure : str
+        Date and words columns.
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (if ``by``), ``date`` (period start, naive UTC),
+        ``n_docs``, ``words`` and ``count``/``rate``/``share`` as requested.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"published": pd.to_datetime(
+    ...     ["2022-01-03", "2022-01-04", "2022-01-18"]),
+    ...     "n": [1, 3, 0], "n_words": [100, 100, 200]})
+    >>> s = time_series(df, count="n", by=None)
+    >>> s[["n_docs", "count", "rate"]].to_numpy().tolist()
+    [[2.0, 4.0, 20.0], [0.0, 0.0, nan], [1.0, 0.0, 0.0]]
+    """
+    if count is None and presence is None:
+        raise FramingError("give a count column, a presence column, or both")
+    frame = data.copy()
+    dates = frame[date]
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
+    frame["_period"] = dates.dt.to_period(freq)
+    frame["_one"] = 1
+    aggregations: dict[str, tuple[str, str]] = {
+        "n_docs": ("_one", "sum"),
+        "words": (exposure, "sum"),
+    }
+    if count is not None:
+        aggregations["count"] = (count, "sum")
+    if presence is not None:
+        frame["_present"] = frame[presence].astype(float)
+        aggregations["n_present"] = ("_present", "sum")
+    keys = [by, "_period"] if by else ["_period"]
+    grouped = frame.groupby(keys, observed=True).agg(**aggregations)
+    pieces = []
+    for key, part in (
+        grouped.groupby(level=0, observed=True) if by else [(None, grouped)]
+    ):
+        part = part.droplevel(0) if by else part
+        full = pd.period_range(part.index.min(), part.index.max(), freq=freq)
+        part = part.reindex(full, fill_value=0)
+        part.index.name = "_period"
+        part = part.reset_index()
+        if by:
+            part.insert(0, by, key)
+        pieces.append(part)
+    series = pd.concat(pieces, ignore_index=True)
+    series.insert(1 if by else 0, "date", series["_period"].dt.start_time)
+    series = series.drop(columns="_period")
+    series = series.astype({c: float for c in aggregations})
+    if count is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            series["rate"] = np.where(
+                series["words"] > 0, 1000 * series["count"] / series["words"], np.nan
+            )
+    if presence is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            series["share"] = np.where(
+                series["n_docs"] > 0, series["n_present"] / series["n_docs"], np.nan
+            )
+    return series
+
+
+def fit_its(
+    series: pd.DataFrame,
+    *,
+    event: str | pd.Timestamp,
+    y: str = "rate",
+    date: str = "date",
+    weights: str | None = None,
+    maxlags: int | None = None,
+    ci_level: float = 0.95,
+    p_adjust: str = "bh",
+) -> ModelResults:
+    """Interrupted time series (segmented regression) with Newey-West SEs.
+
+    Parameters
+    ----------
+    series : DataFrame
+        One regular series (see :func:`time_series`; filter to one group).
+    event : date-like
+        The interruption; periods whose start is on or after it are *post*.
+    y : str
+        Outcome column (``rate``, ``share``...); NaN periods are dropped.
+    date : str
+        Period-start column; time ``t`` counts periods (the median spacing).
+    weights : str, optional
+        Column of weights for WLS (e.g. ``words``); OLS when None.
+    maxlags : int, optional
+        HAC lags; default :func:`newey_west_lags` of the series length.
+    ci_level, p_adjust
+        Confidence level; multiple testing across level and slope change.
+
+    Returns
+    -------
+    ModelResults
+        ``its``: pre-event slope, level change and slope change (per
+        period), with the family level + slope change (the pre slope is
+        reported but not in the family); ``frames["fitted"]``: date,
+        observed, fitted, counterfactual (pre-event line extended) and
+        ``post``.
+
+    Examples
+    --------
+    >>> dates = pd.date_range("2022-01-03", periods=20, freq="W-MON")
+    >>> t = np.arange(20.0)
+    >>> post = (dates >= "2022-02-14").astype(float)
+    >>> tt = (t - 6) * post
+    >>> s = pd.DataFrame({"date": dates, "rate": 1 + 0.1 * t + 2 * post + 0.5 * tt})
+    >>> res = fit_its(s, event="2022-02-14")
+    >>> res["its"].table.estimate.round(6).tolist()
+    [0.1, 2.0, 0.5]
+    """
+    frame = series[[date, y] + ([weights] if weights else [])].copy()
+    frame = frame.sort_values(date)
+    n_gaps = int(frame[y].isna().sum())
+    frame = frame.dropna(subset=[y]).reset_index(drop=True)
+    if len(frame) < 6:
+        raise FramingError(
+            f"an ITS needs at least 6 non-missing periods, got {len(frame)}"
+        )
+    when = _aligned_timestamp(event, frame[date])
+    step = frame[date].diff().median()
+    t = (frame[date] - frame[date].iloc[0]) / step
+    t_event = (when - frame[date].iloc[0]) / step
+    frame["t"] = t.astype(float)
+    frame["post"] = (frame[date] >= when).astype(float)
+    frame["t_after"] = (frame["t"] - t_event) * frame["post"]
+    n_pre, n_post = int((frame.post == 0).sum()), int((frame.post == 1).sum())
+    if n_pre < 3 or n_post < 3:
+        raise FramingError(
+            f"an ITS needs >= 3 periods on each side of {when.date()}, "
+            f"got {n_pre} before and {n_post} after"
+        )
+    lags = newey_west_lags(len(frame)) if maxlags is None else int(maxlags)
+    formula = f"{y} ~ t + post + t_after"
+    model = (
+        smf.wls(formula, frame, weights=frame[weights])
+        if weights
+        else smf.ols(formula, frame)
+    )
+    fitted = model.fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+    )
+    z = normal_quantile(ci_level)
+    labels = {"t": "pre-event slope", "post": "level change", "t_after": "slope change"}
+    rows = []
+    for term, label in labels.items():
+        b, se = float(fitted.params[term]), float(fitted.bse[term])
+        rows.append(
+            {
+                "term": label,
+                "estimate": b,
+                "ci_low": b - z * se,
+                "ci_high": b + z * se,
+                "p": float(fitted.pvalues[term]) if term != "t" else np.nan,
+                "n": len(frame),
+                "se": se,
+            }
+        )
+    notes = [
+        f"HAC (Newey-West) SEs with {lags} lags"
+        + (" (plug-in floor(4 (T/100)^(2/9)))." if maxlags is None else " (user)."),
+        f"{n_pre} periods before and {n_post} from {when.date()}; a period "
+        "starting before the event but containing it counts as before.",
+    ]
+    if n_gaps:
+        notes.append(
+            f"{n_gaps} periods without documents dropped; HAC treats the "
+            "remaining periods as equally spaced."
+        )
+    result = StatsResult.from_rows(
+        rows,
+        model=f"segmented regression of {y} ({'WLS' if weights else 'OLS'}), "
+        f"HAC SEs, {lags} lags",
+        p_adjust=p_adjust,
+        family="level change and slope change (pre-event slope not tested)",
+        estimate_scale=f"{y} units (slopes per period of {step})",
+        ci_level=ci_level,
+        notes=notes,
+        fitted=fitted,
+    )
+    counterfactual = fitted.params["Intercept"] + fitted.params["t"] * frame["t"]
+    fitted_frame = pd.DataFrame(
+        {
+            "date": frame[date],
+            "observed": frame[y],
+            "fitted": fitted.fittedvalues,
+            "counterfactual": counterfactual.where(frame["post"] == 1),
+            "post": frame["post"].astype(bool),
+        }
+    )
+    return ModelResults(
+        results={"its": result},
+        frames={"fitted": fitted_frame, "event": pd.DataFrame({"event": [when]})},
+        notes=[],
+    )
+
+
+def fit_did(
+    data: pd.DataFrame,
+    y: str,
+    *,
+    group: str,
+    treated: Any,
+    event: str | pd.Timestamp,
+    date: str = "published",
+    kind: Literal["ols", "logit", "poisson"] = "ols",
+    exposure: str = "n_words",
+    cluster: str | Sequence[str] | None = None,
+    covariates: str | None = None,
+    ci_level: float = 0.95,
+) -> StatsResult:
+    """Difference in differences between one group and the others.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per document.
+    y : str
+        Outcome (0/1 for ``logit``, counts for ``poisson``).
+    group, treated : str, value
+        ``data[group] == treated`` marks the treated group; all other rows
+        are the comparison.
+    event : date-like
+        Rows on or after it are *post*.
+    kind : {"ols", "logit", "poisson"}
+        Linear probability/mean model (DiD in units of ``y``), logit (ratio
+        of odds ratios) or Poisson with a log-``exposure`` offset (ratio of
+        rate ratios).
+    cluster : str or list of str, optional
+        Cluster-robust SEs over these columns (e.g. outlet-day); with few
+        clusters the notes warn.
+    covariates : str, optional
+        Extra right-hand-side terms.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["t", "t", "c", "c"] * 2,
+    ...     "published": pd.to_datetime(["2022-01-01"] * 4 + ["2022-03-01"] * 4),
+    ...     "y": [1.0, 3.0, 1.0, 1.0, 6.0, 8.0, 2.0, 2.0]})
+    >>> res = fit_did(df, "y", group="g", treated="t", event="2022-02-24")
+    >>> round(float(res.table.estimate[0]), 9)  # (7 - 2) - (2 - 1)
+    4.0
+    """
+    if group not in data.columns or y not in data.columns:
+        raise FramingError(f"columns {group!r} and {y!r} must be in the data")
+    frame = data.copy()
+    when = _aligned_timestamp(event, frame[date])
+    frame["_treated"] = (frame[group] == treated).astype(float)
+    frame["_post"] = (frame[date] >= when).astype(float)
+    frame[y] = frame[y].astype(float)
+    cells = frame.groupby(["_treated", "_post"]).size()
+    if len(cells) < 4:
+        raise FramingError(
+            "a DiD needs treated and comparison documents both before and after "
+            f"{when.date()}; cells present: {cells.to_dict()}"
+        )
+    formula = f"{y} ~ _treated * _post" + (f" + {covariates}" if covariates else "")
+    offset = None
+    if kind == "ols":
+        model: Any = smf.ols(formula, frame)
+        scale = "difference in differences (units of y)"
+    elif kind == "logit":
+        model = smf.glm(formula, frame, family=sm.families.Binomial())
+        scale = "ratio of odds ratios"
+    elif kind == "poisson":
+        frame = frame[frame[exposure] > 0]
+        offset = np.log(frame[exposure].to_numpy(dtype=float))
+        model = smf.glm(formula, frame, family=sm.families.Poisson(), offset=offset)
+        scale = "ratio of rate ratios"
+    else:
+        raise ValueError(f"kind must be 'ols', 'logit' or 'poisson', got {kind!r}")
+    notes: list[str] = []
+    if cluster is None:
+        fitted = model.fit(**({"scale": "X2"} if kind == "poisson" else {}))
+        se_text = "model-based SEs" + (" (quasi-Poisson)" if kind == "poisson" else "")
+    else:
+        groups = cluster_codes(frame, cluster)
+        fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        names = [cluster] if isinstance(cluster, str) else list(cluster)
+        se_text = f"cluster-robust SEs by {'-'.join(names)}"
+        check_clusters(len(np.unique(groups)), notes, "-".join(names))
+    term = "_treated:_post"
+    b, se = float(fitted.params[term]), float(fitted.bse[term])
+    z = normal_quantile(ci_level)
+    transform = (lambda v: v) if kind == "ols" else np.exp
+    row = {
+        "term": f"DiD: {treated} vs other {group} values, after - before",
+        "estimate": transform(b),
+        "ci_low": transform(b - z * se),
+        "ci_high": transform(b + z * se),
+        "p": float(fitted.pvalues[term]),
+        "n": int(fitted.nobs),
+        "coef": b,
+        "se": se,
+    }
+    notes.append(
+        "Identifying assumption: parallel trends of the groups without the "
+        "event; check it on the pre-event series (fit_trend / time_series)."
+    )
+    return StatsResult.from_rows(
+        [row],
+        model=f"DiD ({kind}) of {y}, {se_text}",
+        p_adjust="none",
+        family="this single DiD contrast",
+        estimate_scale=scale,
+        ci_level=ci_level,
+        notes=notes,
+        fitted=fitted,
+    )
+
+
+def fit_trend(
+    series: pd.DataFrame,
+    *,
+    y: str = "rate",
+    by: str | None = "outlet",
+    date: str = "date",
+    df: int = 4,
+    spline: Literal["cr", "bs"] = "cr",
+    weights: str | None = None,
+    maxlags: int | None = None,
+    ci_level: float = 0.95,
+    p_adjust: str = "bh",
+) -> ModelResults:
+    """Smooth trend per group: a regression spline in time, HAC SEs.
+
+    The formula is ``y ~ C(by) * cr(t, df=df, constraints="center")``
+    (or ``bs``), with ``t`` in days since the first period. ``fitted``
+    holds fitted values and pointwise CIs; the ``change`` table tests
+    the fitted change from each group's first to its last period.
+
+    Examples
+    --------
+    >>> dates = pd.date_range("2022-01-03", periods=30, freq="W-MON")
+    >>> s = pd.DataFrame({"date": dates, "rate": np.sin(np.arange(30) / 5)})
+    >>> res = fit_trend(s, by=None)
+    >>> list(res.frames["fitted"].columns)
+    ['date', 'observed', 'fitted', 'ci_low', 'ci_high']
+    """
+    columns = [date, y] + ([by] if by else []) + ([weights] if weights else [])
+    frame = series[columns].dropna(subset=[y]).reset_index(drop=True)
+    frame["t"] = (frame[date] - frame[date].min()).dt.days.astype(float)
+    basis = (
+        f"cr(t, df={df}, constraints='center')" if spline == "cr" else f"bs(t, df={df})"
+    )
+    rhs = f"C({by}) * {basis}" if by else basis
+    model = (
+        smf.wls(f"{y} ~ {rhs}", frame, weights=frame[weights])
+        if weights
+        else smf.ols(f"{y} ~ {rhs}", frame)
+    )
+    per_group = frame.groupby(by).size().min() if by else len(frame)
+    lags = newey_west_lags(int(per_group)) if maxlags is None else maxlags
+    # Stacked series are not one time series; HAC over the stacked rows is
+    # only approximately right, so groups are fitted jointly but notes say so.
+    fitted = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags})
+    prediction = fitted.get_prediction(frame).summary_frame(alpha=1 - ci_level)
+    fitted_frame = pd.DataFrame(
+        {
+            **({by: frame[by]} if by else {}),
+            "date": frame[date],
+            "observed": frame[y],
+            "fitted": prediction["mean"].to_numpy(),
+            "ci_low": prediction["mean_ci_lower"].to_numpy(),
+            "ci_high": prediction["mean_ci_upper"].to_numpy(),
+        }
+    )
+    exog, _ = fitted._transform_predict_exog(frame)
+    x = np.asarray(exog, dtype=float)
+    cov = np.asarray(fitted.cov_params())
+    z = normal_quantile(ci_level)
+    rows = []
+    for name, part in frame.groupby(by) if by else [("all", frame)]:
+        first, last = part.index[0], part.index[-1]
+        c = x[last] - x[first]
+        est = float(c @ np.asarray(fitted.params))
+        se = float(np.sqrt(c @ cov @ c))
+        rows.append(
+            {
+                "term": f"{name}: {part[date].iloc[-1].date()} vs "
+                f"{part[date].iloc[0].date()}",
+                "estimate": est,
+                "ci_low": est - z * se,
+                "ci_high": est + z * se,
+                "p": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan,
+                "n": len(part),
+                "se": se,
+            }
+        )
+    change = StatsResult.from_rows(
+        rows,
+        model=f"{spline} spline (df={df}) trend of {y}, HAC SEs ({lags} lags)",
+        p_adjust=p_adjust,
+        family=f"the {len(rows)} first-to-last changes",
+        estimate_scale=f"change in fitted {y}",
+        ci_level=ci_level,
+        notes=[
+            "HAC lags from the shortest group series; with several groups the "
+            "rows are stacked, so serial correlation is handled approximately."
+        ],
+        fitted=fitted,
+    )
+    return ModelResults(results={"change": change}, frames={"fitted": fitted_frame})
