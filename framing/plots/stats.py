@@ -82,7 +82,7 @@ def plot_forest(
         level = int(round(result.ci_level * 100))
         ax.set_xlabel(f"{result.estimate_scale} ({level}% CI)")
         if methods != [None]:
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=6)
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize=6, ncols=2)
     return fig
 
 
@@ -140,12 +140,15 @@ def plot_its(its_result: Any, ax: Axes | None = None, *, ylabel: str = "") -> Fi
             str(getattr(event, "date", lambda: event)()),
             (event, 1.0),
             xycoords=("data", "axes fraction"),
+            xytext=(2, 2),
+            textcoords="offset points",
             fontsize=6,
             ha="left",
-            va="top",
+            va="bottom",
         )
         ax.set_ylabel(ylabel or its_result["its"].estimate_scale.split(" (")[0])
-        ax.legend(loc="upper left", fontsize=6)
+        # Above the axes: the series fills the plot area on both sides of the event.
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.06), fontsize=6, ncols=2)
         fig.autofmt_xdate()
     return fig
 
