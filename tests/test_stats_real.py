@@ -83,7 +83,7 @@ def test_rates_token_and_document_level(features):
 def test_its_ukrainian_presidency(features):
     ua = features[features.outlet == "president.gov.ua"]
     series = time_series(ua, count="n__invasion__own", by=None, freq="W")
-    res = fit_its(series, event=EVENT, weights="words")
+    res = fit_its(series, event=EVENT, weights="words", errors="hac")
     table = res["its"].table.set_index("term")
     assert np.isfinite(table[["ci_low", "ci_high"]].to_numpy()).all()
     assert table.loc["level change", "ci_low"] > 0

@@ -184,7 +184,7 @@ def test_its_recovers_level_and_slope_change_exactly():
     event = dates[12]
     post = (dates >= event).astype(float)
     y = 2 + 0.05 * t + 1.5 * post - 0.2 * (t - 12) * post
-    res = fit_its(pd.DataFrame({"date": dates, "rate": y}), event=event)
+    res = fit_its(pd.DataFrame({"date": dates, "rate": y}), event=event, errors="hac")
     table = res["its"].table.set_index("term")
     assert table.loc["level change", "estimate"] == pytest.approx(1.5, abs=1e-9)
     assert table.loc["slope change", "estimate"] == pytest.approx(-0.2, abs=1e-9)
@@ -198,10 +198,31 @@ def test_its_hac_lags_follow_plugin_rule_and_override():
     rng = np.random.default_rng(0)
     dates = pd.date_range("2022-01-03", periods=40, freq="W-MON")
     s = pd.DataFrame({"date": dates, "rate": rng.normal(size=40)})
-    default = fit_its(s, event=dates[20])
+    default = fit_its(s, event=dates[20], errors="hac")
     assert default["its"].fitted.cov_kwds["maxlags"] == 3  # floor(4 * 0.4 ** (2/9))
-    custom = fit_its(s, event=dates[20], maxlags=6)
+    custom = fit_its(s, event=dates[20], errors="hac", maxlags=6)
     assert custom["its"].fitted.cov_kwds["maxlags"] == 6
+
+
+def test_its_ar1_errors_recover_the_effects_of_an_ar1_series():
+    from framing.errors import FramingError
+    from framing.stats.simulate import simulate_series
+
+    sim = simulate_series(n_outlets=1, n_weeks=104, event_week=52, phi=0.5, seed=3)
+    res = fit_its(sim.data, event=sim.truth["event_date"], y="value", date="week")
+    table = res["its"].table.set_index("term")
+    for term, truth in (("level change", 2.0), ("slope change", 0.05)):
+        row = table.loc[term]
+        assert row.ci_low < truth < row.ci_high
+    assert "AR(1)" in res["its"].model
+    with pytest.raises(FramingError, match="weights"):
+        fit_its(
+            sim.data,
+            event=sim.truth["event_date"],
+            y="value",
+            date="week",
+            weights="t",
+        )
 
 
 def test_did_matches_hand_two_by_two_of_means():

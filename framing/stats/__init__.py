@@ -2,8 +2,10 @@
 vocabulary, returning tidy results with CIs and adjusted p-values."""
 
 from ._common import ModelResults, add_period, feature_table
+from .composition import estimate_effect
 from .mixed import fit_mixed_presence, fit_mixed_rates
 from .presence import fit_presence
+from .prevalence import corrected_prevalence
 from .rates import compare_rates, fit_rates, poisson_rate_test, rate_ratio_ci_exact
 from .results import StatsResult, adjust_pvalues
 from .timeseries import fit_did, fit_its, fit_trend, newey_west_lags, time_series
@@ -15,6 +17,8 @@ __all__ = [
     "add_period",
     "adjust_pvalues",
     "compare_rates",
+    "corrected_prevalence",
+    "estimate_effect",
     "count_by_group",
     "feature_table",
     "fightin_words",

@@ -9,11 +9,13 @@ LaTeX (``.tex``). Register with ``app.add_typer(stats_app, name="stats")``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
 from ..errors import FramingError
+
+ErrorModel = Literal["ar1", "hac"]
 
 stats_app = typer.Typer(
     help="Statistics of framing: presence, rates, time series, vocabulary.",
@@ -142,11 +144,18 @@ def its(
     event: Annotated[str, typer.Option(help="Event date.")] = "2022-02-24",
     outlet: Annotated[str | None, typer.Option(help="Outlet (default: all).")] = None,
     freq: Annotated[str, typer.Option(help="Period: W (weeks) or D.")] = "W",
+    errors: Annotated[
+        ErrorModel, typer.Option(help="Error model: ar1 (default) or hac.")
+    ] = "ar1",
     lexicon: LexiconOpt = "war-naming",
     out: OutOpt = None,
     p_adjust: AdjustOpt = "bh",
 ) -> None:
-    """Interrupted time series of the rate per 1,000 words, Newey-West SEs."""
+    """Interrupted time series of the rate per 1,000 words.
+
+    Default: AR(1) errors by exact ML (unweighted weeks); --errors hac fits
+    words-weighted WLS with Newey-West SEs (too narrow in short series).
+    """
 
     def command() -> None:
         from .timeseries import fit_its, time_series
@@ -157,7 +166,13 @@ def its(
             if data.empty:
                 raise FramingError(f"{corpus}: no documents from outlet {outlet!r}")
         series = time_series(data, count=_column("n", frame, voice), by=None, freq=freq)
-        result = fit_its(series, event=event, weights="words", p_adjust=p_adjust)
+        result = fit_its(
+            series,
+            event=event,
+            errors=errors,
+            weights="words" if errors == "hac" else None,
+            p_adjust=p_adjust,
+        )
         _emit(result, out)
 
     _run(command)

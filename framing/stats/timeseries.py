@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -158,11 +159,26 @@ def fit_its(
     y: str = "rate",
     date: str = "date",
     weights: str | None = None,
+    errors: Literal["ar1", "hac"] = "ar1",
     maxlags: int | None = None,
     ci_level: float = 0.95,
     p_adjust: str = "bh",
 ) -> ModelResults:
-    """Interrupted time series (segmented regression) with Newey-West SEs.
+    """Interrupted time series (segmented regression) with autocorrelated errors.
+
+    Two error models:
+
+    * ``errors="ar1"`` (default): regression with AR(1) errors, estimated by
+      exact maximum likelihood (statsmodels SARIMAX), t intervals on T - 5
+      degrees of freedom. In the project's coverage study (weekly series of
+      104 periods, AR(1) with phi = 0.5; ``benchmarks/coverage.py``) its 95%
+      intervals covered the level and slope change in 93% of replicates.
+    * ``errors="hac"``: OLS (or WLS with ``weights``) with Newey-West
+      standard errors. Simple and robust to the form of autocorrelation, but
+      in the same study its intervals covered only 80-85%: HAC variance
+      estimates are biased downwards in short series with trending
+      regressors. Use it for long series, or with ``weights`` (which the
+      AR(1) model does not take).
 
     Parameters
     ----------
@@ -175,9 +191,11 @@ def fit_its(
     date : str
         Period-start column; time ``t`` counts periods (the median spacing).
     weights : str, optional
-        Column of weights for WLS (e.g. ``words``); OLS when None.
+        Column of weights for WLS (e.g. ``words``); needs ``errors="hac"``.
+    errors : {"ar1", "hac"}
+        Error model (see above).
     maxlags : int, optional
-        HAC lags; default :func:`newey_west_lags` of the series length.
+        HAC lags (``errors="hac"``); default :func:`newey_west_lags`.
     ci_level, p_adjust
         Confidence level; multiple testing across level and slope change.
 
@@ -222,35 +240,54 @@ def fit_its(
             f"an ITS needs >= 3 periods on each side of {when.date()}, "
             f"got {n_pre} before and {n_post} after"
         )
-    lags = newey_west_lags(len(frame)) if maxlags is None else int(maxlags)
-    formula = f"{y} ~ t + post + t_after"
-    model = (
-        smf.wls(formula, frame, weights=frame[weights])
-        if weights
-        else smf.ols(formula, frame)
-    )
-    fitted = model.fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
-    )
-    z = normal_quantile(ci_level)
+    if errors not in ("ar1", "hac"):
+        raise ValueError(f"errors must be 'ar1' or 'hac', got {errors!r}")
+    if weights and errors == "ar1":
+        raise FramingError(
+            "the AR(1) error model takes no weights; use errors='hac' for a "
+            "weighted (WLS) series"
+        )
     labels = {"t": "pre-event slope", "post": "level change", "t_after": "slope change"}
+    if errors == "ar1":
+        fitted, params, bse, pvalues, quantile, fitted_values, error_note = _fit_ar1(
+            frame, y, ci_level
+        )
+        lags = 0
+    else:
+        lags = newey_west_lags(len(frame)) if maxlags is None else int(maxlags)
+        formula = f"{y} ~ t + post + t_after"
+        model = (
+            smf.wls(formula, frame, weights=frame[weights])
+            if weights
+            else smf.ols(formula, frame)
+        )
+        fitted = model.fit(
+            cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+        )
+        params, bse, pvalues = fitted.params, fitted.bse, fitted.pvalues
+        quantile = normal_quantile(ci_level)
+        fitted_values = fitted.fittedvalues
+        error_note = (
+            f"HAC (Newey-West) SEs with {lags} lags"
+            + (" (plug-in floor(4 (T/100)^(2/9)))." if maxlags is None else " (user).")
+            + " In short series these intervals are too narrow (coverage study)."
+        )
     rows = []
     for term, label in labels.items():
-        b, se = float(fitted.params[term]), float(fitted.bse[term])
+        b, se = float(params[term]), float(bse[term])
         rows.append(
             {
                 "term": label,
                 "estimate": b,
-                "ci_low": b - z * se,
-                "ci_high": b + z * se,
-                "p": float(fitted.pvalues[term]) if term != "t" else np.nan,
+                "ci_low": b - quantile * se,
+                "ci_high": b + quantile * se,
+                "p": float(pvalues[term]) if term != "t" else np.nan,
                 "n": len(frame),
                 "se": se,
             }
         )
     notes = [
-        f"HAC (Newey-West) SEs with {lags} lags"
-        + (" (plug-in floor(4 (T/100)^(2/9)))." if maxlags is None else " (user)."),
+        error_note,
         f"{n_pre} periods before and {n_post} from {when.date()}; a period "
         "starting before the event but containing it counts as before.",
     ]
@@ -259,10 +296,14 @@ def fit_its(
             f"{n_gaps} periods without documents dropped; HAC treats the "
             "remaining periods as equally spaced."
         )
+    method = (
+        "regression with AR(1) errors (exact ML)"
+        if errors == "ar1"
+        else f"{'WLS' if weights else 'OLS'}, HAC SEs, {lags} lags"
+    )
     result = StatsResult.from_rows(
         rows,
-        model=f"segmented regression of {y} ({'WLS' if weights else 'OLS'}), "
-        f"HAC SEs, {lags} lags",
+        model=f"segmented regression of {y}, {method}",
         p_adjust=p_adjust,
         family="level change and slope change (pre-event slope not tested)",
         estimate_scale=f"{y} units (slopes per period of {step})",
@@ -270,12 +311,12 @@ def fit_its(
         notes=notes,
         fitted=fitted,
     )
-    counterfactual = fitted.params["Intercept"] + fitted.params["t"] * frame["t"]
+    counterfactual = params["Intercept"] + params["t"] * frame["t"]
     fitted_frame = pd.DataFrame(
         {
             "date": frame[date],
             "observed": frame[y],
-            "fitted": fitted.fittedvalues,
+            "fitted": fitted_values,
             "counterfactual": counterfactual.where(frame["post"] == 1),
             "post": frame["post"].astype(bool),
         }
@@ -285,6 +326,43 @@ def fit_its(
         frames={"fitted": fitted_frame, "event": pd.DataFrame({"event": [when]})},
         notes=[],
     )
+
+
+def _fit_ar1(
+    frame: pd.DataFrame, y: str, ci_level: float
+) -> tuple[Any, pd.Series, pd.Series, pd.Series, float, pd.Series, str]:
+    """Segmented regression with AR(1) errors by exact maximum likelihood."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    exog = pd.DataFrame(
+        {
+            "Intercept": 1.0,
+            "t": frame["t"],
+            "post": frame["post"],
+            "t_after": frame["t_after"],
+        }
+    )
+    model = SARIMAX(frame[y].to_numpy(dtype=float), exog=exog, order=(1, 0, 0))
+    with warnings.catch_warnings():
+        # Convergence chatter from the optimiser is reported through the
+        # mle_retvals check below instead.
+        warnings.simplefilter("ignore")
+        fitted = model.fit(disp=False)
+    names = list(exog.columns)
+    params = pd.Series(np.asarray(fitted.params)[: len(names)], index=names)
+    bse = pd.Series(np.asarray(fitted.bse)[: len(names)], index=names)
+    dof = max(len(frame) - len(names) - 1, 1)
+    quantile = float(stats.t.ppf(0.5 + ci_level / 2, dof))
+    pvalues = pd.Series(2 * stats.t.sf(np.abs(params / bse), dof), index=names)
+    fitted_values = pd.Series(exog.to_numpy() @ params.to_numpy(), index=frame.index)
+    phi = float(np.asarray(fitted.params)[len(names)])
+    note = (
+        f"regression with AR(1) errors by exact ML (phi = {phi:.2f}); t intervals "
+        f"on {dof} df"
+    )
+    if not fitted.mle_retvals.get("converged", True):
+        note += "; WARNING: the optimiser did not converge, check the series"
+    return fitted, params, bse, pvalues, quantile, fitted_values, note
 
 
 def fit_did(

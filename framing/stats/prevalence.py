@@ -1,0 +1,358 @@
+"""Frame prevalence from classifier output, corrected for misclassification.
+
+Counting a classifier's predicted labels ("classify and count") is biased
+whenever the classifier errs: with true positive rate ``tpr`` and false
+positive rate ``fpr`` the expected predicted share is ``q = fpr + p (tpr -
+fpr)``, not the true prevalence ``p``. :func:`corrected_prevalence` inverts
+that relation (*adjusted classify and count*, Forman 2008):
+
+* two classes: ``p = (q - fpr) / (tpr - fpr)``, clipped to ``[0, 1]``;
+* ``K`` classes: with ``M[i, j] = P(predicted j | true i)`` estimated from a
+  validation table, the predicted shares satisfy ``q = M' pi``; ``pi`` is the
+  least-squares solution on the probability simplex (``pi >= 0``,
+  ``sum(pi) = 1``). When the plain solution of ``M' pi = q`` is already a
+  probability vector it is exact; for two classes the constrained solution
+  is the clipped formula above.
+
+The key assumption is that the error rates ``P(predicted | true)`` measured
+on the validation sample hold in every group of the target corpus (the
+classifier's behaviour within a true class does not depend on the group);
+prevalence itself may differ.
+
+Confidence intervals include the classifier's error: a parametric bootstrap
+resamples, in each replicate, (1) every row of the validation table
+(multinomially, with its row total and observed rates -- or from the
+Dirichlet/Beta posterior with a Jeffreys prior, ``rates="dirichlet"``) and
+(2) every group's predicted-label counts (multinomially), then re-solves.
+The error-rate draw is shared by all groups in a replicate, because one
+classifier's error affects every group alike. Intervals are percentile
+intervals of the replicates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import nnls
+
+from .results import StatsResult
+
+__all__ = ["corrected_prevalence", "solve_prevalence"]
+
+
+def solve_prevalence(rates: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Prevalence from misclassification rates and predicted shares.
+
+    Parameters
+    ----------
+    rates : ndarray, shape (K, K) or (B, K, K)
+        ``rates[..., i, j] = P(predicted j | true i)``; rows sum to one.
+    shares : ndarray, shape (K,) or (B, K)
+        Shares of predicted labels.
+
+    Returns
+    -------
+    ndarray, shape (K,) or (B, K)
+        Least-squares prevalence on the simplex. NaN where the rates cannot
+        separate the classes (a singular system).
+
+    Examples
+    --------
+    A classifier with ``tpr = 0.8`` and ``fpr = 0.1`` labels 31% of the
+    documents positive: ``(0.31 - 0.1) / (0.8 - 0.1) = 0.3``.
+
+    >>> rates = np.array([[0.9, 0.1], [0.2, 0.8]])
+    >>> solve_prevalence(rates, np.array([0.69, 0.31])).round(6).tolist()
+    [0.7, 0.3]
+    >>> solve_prevalence(rates, np.array([0.95, 0.05])).tolist()  # clipped
+    [1.0, 0.0]
+    """
+    m = np.asarray(rates, dtype=float)
+    q = np.asarray(shares, dtype=float)
+    single = m.ndim == 2
+    if single:
+        m, q = m[None], q[None]
+    k = m.shape[-1]
+    if m.shape[1:] != (k, k) or q.shape != (m.shape[0], k):
+        raise ValueError("rates must be (..., K, K) and shares (..., K)")
+    q = q / q.sum(axis=1, keepdims=True)
+    out = np.full(q.shape, np.nan)
+    if k == 2:
+        # Closed form; the constrained least-squares solution for K = 2.
+        tpr, fpr = m[:, 1, 1], m[:, 0, 1]
+        denom = tpr - fpr
+        ok = np.abs(denom) > 1e-12
+        p = np.clip((q[ok, 1] - fpr[ok]) / denom[ok], 0.0, 1.0)
+        out[ok, 1], out[ok, 0] = p, 1 - p
+    else:
+        a = np.transpose(m, (0, 2, 1))
+        cond = np.linalg.cond(a)
+        ok = np.isfinite(cond) & (cond < 1e12)
+        out[ok] = np.linalg.solve(a[ok], q[ok][..., None])[..., 0]
+        # Outside the simplex: constrained least squares. Sum-to-one enters
+        # as a heavily weighted extra equation of a non-negative LS problem.
+        for b in np.flatnonzero(ok & (out < -1e-12).any(axis=1)):
+            weight = 1e4 * max(1.0, float(np.abs(a[b]).max()))
+            design = np.vstack([a[b], np.full((1, k), weight)])
+            target = np.concatenate([q[b], [weight]])
+            solution = nnls(design, target, maxiter=50 * k)[0]
+            out[b] = solution / solution.sum()
+        out[ok] = np.clip(out[ok], 0.0, None)
+        out[ok] /= out[ok].sum(axis=1, keepdims=True)
+    return out[0] if single else out
+
+
+def _confusion_table(
+    confusion: Any, labels: Sequence[Hashable] | None
+) -> tuple[np.ndarray, list[Hashable]]:
+    """Validation counts as a (true x predicted) integer array and its labels."""
+    if hasattr(confusion, "confusion") and isinstance(
+        confusion.confusion, pd.DataFrame
+    ):  # framing.evaluation.ClassificationResult
+        confusion = confusion.confusion
+    if isinstance(confusion, pd.DataFrame):
+        true_labels = list(confusion.index)
+        unvalidated = [c for c in confusion.columns if c not in true_labels]
+        if unvalidated:
+            raise ValueError(
+                f"no validation documents of true class {unvalidated}: its error "
+                "rates cannot be estimated (labels missing from the rows)"
+            )
+        # A class the classifier never predicted on the validation sample is
+        # a column of zeros (pd.crosstab leaves it out).
+        table = (
+            confusion.reindex(columns=true_labels, fill_value=0)
+            .loc[true_labels, true_labels]
+            .to_numpy(dtype=float)
+        )
+        if labels is not None and list(labels) != true_labels:
+            order = [true_labels.index(label) for label in labels]
+            table, true_labels = table[np.ix_(order, order)], list(labels)
+    else:
+        table = np.asarray(confusion, dtype=float)
+        if labels is None:
+            raise ValueError("give labels= when the confusion table is an array")
+        true_labels = list(labels)
+    k = len(true_labels)
+    if table.shape != (k, k) or k < 2:
+        raise ValueError("the confusion table must be square with >= 2 labels")
+    if (table < 0).any() or not np.allclose(table, np.round(table)):
+        raise ValueError("the confusion table must hold non-negative counts")
+    empty = [true_labels[i] for i in np.flatnonzero(table.sum(axis=1) == 0)]
+    if empty:
+        raise ValueError(
+            f"no validation documents of true class {empty}: its error rates "
+            "cannot be estimated"
+        )
+    return np.round(table).astype(np.int64), true_labels
+
+
+def _count_table(
+    predicted: Any, groups: Iterable[Hashable] | None, labels: list[Hashable]
+) -> pd.DataFrame:
+    """Predicted-label counts as a (group x label) table."""
+    if isinstance(predicted, pd.DataFrame):
+        if groups is not None:
+            raise ValueError("groups= is for label sequences; a count table has rows")
+        counts = predicted
+    elif isinstance(predicted, Mapping):
+        if groups is not None:
+            raise ValueError("groups= is for label sequences, not a count mapping")
+        counts = pd.DataFrame([dict(predicted)], index=pd.Index(["all"]))
+    else:
+        values = pd.Series(list(predicted), dtype=object)
+        if groups is None:
+            keys = pd.Series(["all"] * len(values), dtype=object)
+        else:
+            keys = pd.Series(list(groups), dtype=object)
+            if len(keys) != len(values):
+                raise ValueError(
+                    f"{len(values)} predicted labels but {len(keys)} group values"
+                )
+        unknown = set(values) - set(labels)
+        if unknown:
+            raise ValueError(
+                f"predicted labels {sorted(map(str, unknown))} are not "
+                f"in the confusion table's labels {labels}"
+            )
+        counts = pd.crosstab(keys.to_numpy(), values.to_numpy())
+    unknown = set(counts.columns) - set(labels)
+    if unknown:
+        raise ValueError(
+            f"count labels {sorted(map(str, unknown))} are not in the "
+            f"confusion table's labels {labels}"
+        )
+    counts = counts.reindex(columns=labels, fill_value=0).fillna(0)
+    values_arr = counts.to_numpy(dtype=float)
+    if (values_arr < 0).any() or not np.allclose(values_arr, np.round(values_arr)):
+        raise ValueError("predicted-label counts must be non-negative integers")
+    if (values_arr.sum(axis=1) == 0).any():
+        raise ValueError("every group needs at least one predicted label")
+    return counts.astype(np.int64)
+
+
+def corrected_prevalence(
+    predicted: Any,
+    confusion: Any,
+    *,
+    groups: Iterable[Hashable] | None = None,
+    labels: Sequence[Hashable] | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    ci: float = 0.95,
+    rates: str = "multinomial",
+) -> StatsResult:
+    """Misclassification-corrected prevalence of each class, per group.
+
+    Parameters
+    ----------
+    predicted : sequence of labels, mapping or DataFrame
+        The classifier's labels on the target corpus (one per document,
+        with ``groups``); or their counts: a mapping ``label -> count`` (one
+        group) or a DataFrame with one row per group and one column per
+        label. (Pass a Series of counts as ``series.to_dict()``; a Series
+        is read as labels.)
+    confusion : DataFrame, ClassificationResult or ndarray
+        Validation counts, rows = true class, columns = predicted class
+        (the layout of :func:`framing.evaluation.classification_report`'s
+        ``.confusion``, which may be passed directly). An array needs
+        ``labels``.
+    groups : sequence, optional
+        Group of each document (e.g. outlet), same length as ``predicted``.
+    labels : sequence, optional
+        Class order (default: the confusion table's row order).
+    n_boot : int
+        Bootstrap replicates (0 skips the intervals).
+    seed : int
+    ci : float
+        Confidence level of the percentile intervals.
+    rates : {"multinomial", "dirichlet"}
+        How a replicate redraws the error rates: a multinomial resample of
+        each validation row (parametric bootstrap), or a draw from the
+        Dirichlet posterior with Jeffreys prior 1/2 (Beta for two
+        classes), which keeps rates away from exactly 0 and 1.
+
+    Returns
+    -------
+    StatsResult
+        One row per group and class: ``term`` (the class), ``estimate``
+        (corrected prevalence), ``ci_low``, ``ci_high``, ``n`` (documents
+        in the group) and extras ``group``, ``naive`` (classify-and-count
+        share), ``se`` (bootstrap standard deviation) and
+        ``n_validation``. ``p`` and ``p_adj`` are NaN: a prevalence has no
+        null value to test.
+
+    Examples
+    --------
+    Validation: 100 true negatives of which 10 predicted positive (fpr =
+    0.1), 50 true positives of which 40 predicted positive (tpr = 0.8).
+    In the corpus 31 of 100 documents are predicted positive, so the
+    corrected prevalence is ``(0.31 - 0.1) / (0.8 - 0.1) = 0.3``:
+
+    >>> confusion = pd.DataFrame([[90, 10], [10, 40]], index=["no", "yes"],
+    ...                          columns=["no", "yes"])
+    >>> res = corrected_prevalence({"no": 69, "yes": 31}, confusion, n_boot=500)
+    >>> row = res.table.set_index("term").loc["yes"]
+    >>> f"{row.estimate:.3f} (naive {row.naive:.2f})"
+    '0.300 (naive 0.31)'
+    >>> bool(row.ci_low < 0.3 < row.ci_high)
+    True
+    """
+    if rates not in {"multinomial", "dirichlet"}:
+        raise ValueError(f"rates must be 'multinomial' or 'dirichlet', got {rates!r}")
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer):
+        raise ValueError(f"n_boot must be an integer, got {n_boot!r}")
+    if n_boot < 0:
+        raise ValueError("n_boot must be >= 0")
+    table, label_list = _confusion_table(confusion, labels)
+    counts = _count_table(predicted, groups, label_list)
+    k = len(label_list)
+    row_totals = table.sum(axis=1)
+    rate_hat = table / row_totals[:, None]
+    count_arr = counts.to_numpy()
+    sizes = count_arr.sum(axis=1)
+    shares_hat = count_arr / sizes[:, None]
+    estimate = solve_prevalence(
+        np.broadcast_to(rate_hat, (len(counts), k, k)), shares_hat
+    )
+
+    notes = [
+        f"{ci:.0%} percentile intervals from {n_boot} parametric bootstrap "
+        f"replicates of the validation table ({rates}) and the predicted counts",
+        "assumes the validation error rates P(predicted | true) hold in every "
+        "group of the target corpus",
+        "p is not reported: a prevalence has no null value to test",
+    ]
+    n_groups = len(counts)
+    low = np.full((n_groups, k), np.nan)
+    high, se = low.copy(), low.copy()
+    if n_boot > 0:
+        rng = np.random.default_rng(seed)
+        if rates == "multinomial":
+            rate_draws = np.stack(
+                [
+                    rng.multinomial(row_totals[i], rate_hat[i], size=n_boot)
+                    / row_totals[i]
+                    for i in range(k)
+                ],
+                axis=1,
+            )
+        else:
+            rate_draws = np.stack(
+                [rng.dirichlet(table[i] + 0.5, size=n_boot) for i in range(k)], axis=1
+            )
+        boot = np.empty((n_boot, n_groups, k))
+        for g in range(n_groups):
+            share_draws = rng.multinomial(sizes[g], shares_hat[g], size=n_boot)
+            boot[:, g] = solve_prevalence(rate_draws, share_draws / sizes[g])
+        undefined = np.isnan(boot[..., 0]).mean()
+        if undefined > 0:
+            notes.append(
+                f"{undefined:.1%} of bootstrap replicates had error rates that "
+                "cannot separate the classes and were left out of the intervals"
+            )
+        tail = (1 - ci) / 2
+        low, high = np.nanquantile(boot, [tail, 1 - tail], axis=0)
+        se = np.nanstd(boot, axis=0, ddof=1)
+    if np.isnan(estimate).any():
+        notes.append(
+            "the validation error rates cannot separate the classes "
+            "(singular system): no corrected estimate"
+        )
+    if k == 2:
+        notes.append(
+            f"validation: tpr = {rate_hat[1, 1]:.3g}, fpr = {rate_hat[0, 1]:.3g} "
+            f"for class {label_list[1]!r}"
+        )
+
+    rows: list[dict[str, Any]] = []
+    for g, group in enumerate(counts.index):
+        for j, label in enumerate(label_list):
+            rows.append(
+                {
+                    "term": label,
+                    "estimate": float(estimate[g, j]),
+                    "ci_low": float(low[g, j]),
+                    "ci_high": float(high[g, j]),
+                    "p": np.nan,
+                    "n": int(sizes[g]),
+                    "group": group,
+                    "naive": float(shares_hat[g, j]),
+                    "se": float(se[g, j]),
+                    "n_validation": int(table.sum()),
+                }
+            )
+    return StatsResult.from_rows(
+        rows,
+        model="adjusted classify-and-count",
+        p_adjust="none",
+        family="no p-values",
+        estimate_scale="prevalence (share of documents)",
+        ci_level=ci,
+        notes=notes,
+    )
