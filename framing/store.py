@@ -53,10 +53,12 @@ MANIFEST_FILE = "manifest.json"
 
 
 class ParquetSink:
-    """Append rows to a Parquet file in fixed-size batches.
+    """Append rows or tables to a Parquet file in row groups of ``batch_rows``.
 
-    Row groups depend only on the rows written, never on timing, so the same
-    rows give byte-identical files.
+    Input is gathered until a full row group is ready, so row groups depend
+    only on the rows written (never on how they arrived or on timing) and the
+    same rows give byte-identical files. Full row groups also keep the
+    writer's per-group metadata, which it holds until closing, small.
     """
 
     def __init__(
@@ -66,30 +68,53 @@ class ParquetSink:
         self.schema = schema
         self.batch_rows = batch_rows
         self.rows_written = 0
-        self._buffer: list[dict[str, Any]] = []
+        self._rows: list[dict[str, Any]] = []
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self._writer = pq.ParquetWriter(
             path, schema, compression="zstd", use_dictionary=True, write_statistics=True
         )
 
     def append(self, row: dict[str, Any]) -> None:
-        self._buffer.append(row)
-        if len(self._buffer) >= self.batch_rows:
-            self.flush()
+        self._rows.append(row)
+        if len(self._rows) >= self.batch_rows:
+            self._stage_rows()
+            self._write_full_groups()
 
     def write_table(self, table: pa.Table) -> None:
-        self.flush()
+        self._stage_rows()
         if table.num_rows:
-            self._writer.write_table(
-                table.cast(self.schema), row_group_size=self.batch_rows
-            )
-            self.rows_written += table.num_rows
+            self._pending.append(table.cast(self.schema))
+            self._pending_rows += table.num_rows
+            self._write_full_groups()
+
+    def _stage_rows(self) -> None:
+        if self._rows:
+            self._pending.append(pa.Table.from_pylist(self._rows, schema=self.schema))
+            self._pending_rows += len(self._rows)
+            self._rows = []
+
+    def _write_full_groups(self, *, everything: bool = False) -> None:
+        if self._pending_rows < self.batch_rows and not everything:
+            return
+        if not self._pending_rows:
+            return
+        table = pa.concat_tables(self._pending)
+        ready = (
+            table.num_rows
+            if everything
+            else (table.num_rows // self.batch_rows * self.batch_rows)
+        )
+        self._writer.write_table(table.slice(0, ready), row_group_size=self.batch_rows)
+        self.rows_written += ready
+        rest = table.slice(ready)
+        self._pending = [rest] if rest.num_rows else []
+        self._pending_rows = rest.num_rows
 
     def flush(self) -> None:
-        if self._buffer:
-            table = pa.Table.from_pylist(self._buffer, schema=self.schema)
-            self._writer.write_table(table, row_group_size=self.batch_rows)
-            self.rows_written += table.num_rows
-            self._buffer = []
+        """Write everything gathered so far (the last row group may be short)."""
+        self._stage_rows()
+        self._write_full_groups(everything=True)
 
     def close(self) -> None:
         self.flush()
@@ -146,7 +171,9 @@ class _BatchStream:
 
     def __iter__(self) -> Iterator[pa.RecordBatch]:
         for path in self.files:
-            parquet = pq.ParquetFile(path)
+            # Without pre_buffer=False pyarrow keeps the buffers of row groups
+            # already read until the file closes: memory would grow with size.
+            parquet = pq.ParquetFile(path, pre_buffer=False)
             columns = self.columns
             if columns is not None:
                 # Duplicates carry extra columns; ask each file only for what it has.

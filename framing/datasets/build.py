@@ -479,7 +479,7 @@ class CorpusBuilder:
     ) -> tuple[int, int, dict[str, dict[str, int]]]:
         kept = duplicates = 0
         by_outlet: dict[str, Counter[str]] = {}
-        parquet = pq.ParquetFile(staged_path)
+        parquet = pq.ParquetFile(staged_path, pre_buffer=False)
         canonical_ids_by_index = _ids_at(
             staged_path, {a.canonical for a in assignments.values()}
         )

@@ -413,7 +413,7 @@ def read_parquet(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
 
     name = _name(path, opts)
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path, pre_buffer=False)
     except Exception as exc:  # pyarrow raises several types for bad files
         raise SourceError(
             path, f"not a readable Parquet file: {exc}", "check the file"

@@ -27,6 +27,7 @@ Features
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,11 +107,31 @@ class CompiledLexicon:
             self.automaton.add_word(form, value)
         self.automaton.make_automaton()
         self.frames = lexicon.frame_names
-        self.patterns = [
-            (priority[frame.name], frame.name, language, pattern)
-            for frame in lexicon.frames
-            for language, pattern in frame.patterns
-        ]
+        # The same pattern listed for several languages (e.g. "СВО" for ru
+        # and uk) is searched once. A leading \b is checked in code instead:
+        # it keeps Python's re from jumping ahead to the literal, which made
+        # these few patterns most of the matching time.
+        self.patterns: list[tuple[int, str, str, re.Pattern[str], bool]] = []
+        seen: set[tuple[str, str]] = set()
+        for lexicon_frame in lexicon.frames:
+            for language, pattern in lexicon_frame.patterns:
+                if (lexicon_frame.name, pattern.pattern) in seen:
+                    continue
+                seen.add((lexicon_frame.name, pattern.pattern))
+                source = pattern.pattern
+                left_boundary = source.startswith("\\b")
+                compiled = (
+                    re.compile(source[2:], pattern.flags) if left_boundary else pattern
+                )
+                self.patterns.append(
+                    (
+                        priority[lexicon_frame.name],
+                        lexicon_frame.name,
+                        language,
+                        compiled,
+                        left_boundary,
+                    )
+                )
 
     def find(self, text: str) -> list[Match]:
         """Matches in ``text``, leftmost-longest, exclusions removed."""
@@ -128,9 +149,12 @@ class CompiledLexicon:
             if end < size and _is_word_char(lower[end]):
                 continue
             candidates.append((start, -(end - start), rank, lemma, language))
-        for rank, _frame, language, pattern in self.patterns:
+        for rank, _frame, language, pattern, left_boundary in self.patterns:
             for found in pattern.finditer(text):
-                if found.end() > found.start():
+                start = found.start()
+                if left_boundary and start > 0 and _is_word_char(text[start - 1]):
+                    continue
+                if found.end() > start:
                     candidates.append(
                         (
                             found.start(),
