@@ -38,8 +38,10 @@ def _register_stage_commands() -> None:
     # Each stage owns its commands in its own module; registering them here
     # makes `framing --help` list every stage.
     from .frames.classify.cli import classify_app
+    from .frames.topics.cli import topics_app
     from .stats.cli import stats_app
 
+    app.add_typer(topics_app, name="topics", help="Topic models (gensim LDA).")
     app.add_typer(classify_app, name="classify", help="Supervised frame classifiers.")
     app.add_typer(stats_app, name="stats", help="Statistics of framing shifts.")
 

@@ -13,6 +13,8 @@ import pytest
 from sklearn.base import clone
 
 from framing.frames import LexiconDetector
+from framing.frames.classify import FrameClassifier
+from framing.frames.topics import TopicModel
 
 DOCUMENTS = [
     ("a", "Russia's full-scale invasion of Ukraine began on 24 February."),
@@ -22,6 +24,11 @@ DOCUMENTS = [
 
 DETECTORS = {
     "lexicon": lambda: LexiconDetector(lexicon="war-naming", batch_size=2),
+    "topics": lambda: TopicModel(
+        k=2, passes=2, no_below=1, no_above=1.0, phrase_layers=0, batch_size=2
+    ),
+    # Unlabelled fit(DOCUMENTS): labels come from own-voice lexicon naming.
+    "classifier": lambda: FrameClassifier(weak_labels="war-naming", char_ngrams=None),
 }
 
 

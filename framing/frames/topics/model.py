@@ -1,0 +1,614 @@
+"""LDA topic models as a scikit-learn style estimator.
+
+:class:`TopicModel` prepares the bag-of-words (:mod:`.tokens`, cached by
+content) and trains gensim's :class:`~gensim.models.LdaModel`.
+
+Reproducibility
+    With the default ``multicore=False`` and an integer ``random_state``
+    the same documents, parameters and seed give a bit-identical
+    topic-word matrix (:func:`topic_word_hash`): gensim's LdaModel draws
+    every random number from the seeded state, and the toolkit sets
+    ``eval_every=None`` because perplexity logging consumes random numbers.
+    ``multicore=True`` uses :class:`~gensim.models.LdaMulticore`, which is
+    faster on large corpora but *not* bit-reproducible once a pass has more
+    than one chunk (``chunksize`` documents): workers return their updates
+    in whatever order the operating system schedules them. The toolkit
+    then emits a :class:`NotReproducibleWarning` and records
+    ``reproducible: false`` in saved models and run manifests; use it to
+    explore, and refit the model you report with ``multicore=False``.
+
+Guided topics
+    ``seed_words`` (a mapping of topic name to words, or a lexicon name
+    such as ``"war-naming"`` whose frames become topics) turns into an
+    asymmetric prior ``eta`` (:func:`seed_eta`): the first topics are the
+    guided ones, in the order given, the rest are free. A seed word gets
+    ``seed_weight`` times its corpus frequency as pseudo-counts in its
+    topic, so that with the default ``seed_weight=1.0`` at least half of
+    the word's probability mass is held by its topic whatever the corpus
+    size; every other entry is the symmetric base ``1 / k``.
+
+Document-topic posteriors
+    ``gamma_`` holds the variational Dirichlet parameters of every training
+    document under the final model; :meth:`TopicModel.transform` returns
+    their normalised shares and :meth:`TopicModel.posterior_draws` samples
+    from them, which is what the method of composition needs to carry
+    topic uncertainty into later regressions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from ...errors import FramingError
+from ..detect import iter_documents
+from .tokens import (
+    BowCorpus,
+    PreparedCorpus,
+    TokenizerParams,
+    _cache_key,
+    apply_phrases,
+    documents_key,
+    prepare_corpus,
+    tokenize,
+)
+
+__all__ = [
+    "TopicModel",
+    "NotReproducibleWarning",
+    "seed_eta",
+    "lexicon_seed_words",
+    "topic_word_hash",
+    "topic_columns",
+]
+
+_TOKENIZER_FIELDS = (
+    "lowercase",
+    "min_length",
+    "max_length",
+    "gensim_stop_words",
+    "stop_words",
+    "phrase_layers",
+    "phrase_min_count",
+    "phrase_threshold",
+    "phrase_max_vocab",
+    "no_below",
+    "no_above",
+    "keep_n",
+)
+
+
+class NotReproducibleWarning(UserWarning):
+    """A model was trained in a way that does not repeat bit for bit."""
+
+
+def topic_columns(k: int) -> list[str]:
+    """Column names of topic shares: ``topic_00``, ``topic_01``, ...
+
+    Examples
+    --------
+    >>> topic_columns(3)
+    ['topic_00', 'topic_01', 'topic_02']
+    """
+    width = max(2, len(str(k - 1)))
+    return [f"topic_{i:0{width}d}" for i in range(k)]
+
+
+def topic_word_hash(model: Any) -> str:
+    """sha256 of a fitted model's topic-word variational parameters.
+
+    ``model`` is a :class:`TopicModel` or a gensim LdaModel. Equal hashes
+    mean bit-identical matrices.
+    """
+    lda = getattr(model, "model_", model)
+    state = np.ascontiguousarray(lda.state.get_lambda())
+    digest = hashlib.sha256(str((state.shape, state.dtype.str)).encode())
+    digest.update(state.tobytes())
+    return digest.hexdigest()
+
+
+def lexicon_seed_words(
+    lexicon: str | Path, params: TokenizerParams | None = None
+) -> dict[str, list[str]]:
+    """Seed words per frame of a lexicon, in the tokens the model will see.
+
+    Every surface form of every term is tokenised like the documents and
+    multi-word forms are joined with ``_`` (the collocation delimiter), so
+    ``"special military operation"`` becomes
+    ``"special_military_operation"``. Exclusions are not seeds.
+
+    Examples
+    --------
+    >>> seeds = lexicon_seed_words("war-naming")
+    >>> "special_military_operation" in seeds["special-military-operation"]
+    True
+    """
+    from ..lexicon import load_lexicon
+
+    params = params or TokenizerParams(gensim_stop_words=False)
+    lexicon_ = load_lexicon(lexicon)
+    seeds: dict[str, list[str]] = {name: [] for name in lexicon_.frame_names}
+    for form, frame, _lemma, _language in lexicon_.surface_table():
+        if not frame:
+            continue
+        tokens = tokenize(form, params)
+        if tokens:
+            word = "_".join(tokens)
+            if word not in seeds[frame]:
+                seeds[frame].append(word)
+    return seeds
+
+
+def seed_eta(
+    dictionary: Any,
+    seed_words: Mapping[str, Sequence[str]],
+    k: int,
+    *,
+    weight: float = 1.0,
+    base: float | None = None,
+) -> tuple[np.ndarray, dict[str, list[str]]]:
+    """The ``eta`` prior (k x V) for guided topics, and the missing seeds.
+
+    Topic ``i`` is guided by the ``i``-th entry of ``seed_words``. A seed
+    word ``w`` of topic ``i`` gets ``weight * cf(w)`` pseudo-counts in
+    topic ``i`` (``cf`` = its corpus frequency in ``dictionary``), at least
+    ``base``; every other entry is ``base`` (default ``1 / k``, gensim's
+    symmetric prior). Seed words not in the dictionary are returned per
+    topic so that they can be reported.
+
+    Examples
+    --------
+    >>> from gensim.corpora import Dictionary
+    >>> d = Dictionary([["war", "war", "peace", "grain"]])
+    >>> eta, missing = seed_eta(d, {"war": ["war", "tank"]}, 2, weight=1.0)
+    >>> eta[:, d.token2id["war"]].tolist()
+    [2.0, 0.5]
+    >>> missing
+    {'war': ['tank']}
+    """
+    if len(seed_words) > k:
+        raise ValueError(
+            f"{len(seed_words)} guided topics but k={k}; raise k to at least "
+            f"{len(seed_words)} or give fewer seed-word lists"
+        )
+    if weight <= 0:
+        raise ValueError(f"seed_weight={weight}: must be positive")
+    base = 1.0 / k if base is None else float(base)
+    eta = np.full((k, len(dictionary)), base, dtype=np.float64)
+    missing: dict[str, list[str]] = {}
+    for topic, (name, words) in enumerate(seed_words.items()):
+        for word in words:
+            token_id = dictionary.token2id.get(word)
+            if token_id is None:
+                missing.setdefault(name, []).append(word)
+                continue
+            eta[topic, token_id] = max(base, weight * dictionary.cfs.get(token_id, 0))
+    return eta, missing
+
+
+class _Tracked:
+    """A corpus that advances a progress bar as gensim reads it."""
+
+    def __init__(self, corpus: BowCorpus, progress: Any, task: Any) -> None:
+        self.corpus = corpus
+        self.progress = progress
+        self.task = task
+
+    def __len__(self) -> int:
+        return len(self.corpus)
+
+    def __iter__(self) -> Iterator[list[tuple[int, float]]]:
+        for i, doc in enumerate(self.corpus, start=1):
+            yield doc
+            if i % 200 == 0:
+                self.progress.advance(self.task, 200)
+        self.progress.advance(self.task, len(self.corpus) % 200)
+
+
+class TopicModel(BaseEstimator):
+    """Latent Dirichlet allocation over a streamed, cached bag-of-words.
+
+    Parameters
+    ----------
+    k : int
+        Number of topics.
+    passes, iterations, chunksize : int
+        gensim's passes over the corpus, E-step iterations per document
+        and documents per update.
+    alpha : str, float or array
+        Document-topic prior (gensim: ``"symmetric"``, ``"asymmetric"``,
+        ``"auto"``, a number or an array of length ``k``).
+    eta : float, array or None
+        Topic-word prior; ``None`` is gensim's symmetric ``1 / k``. With
+        ``seed_words`` it must be ``None`` or a number (the base value).
+    seed_words : mapping, str, Path or None
+        Guided topics: ``{topic name: [words]}``, or a lexicon name or
+        path whose frames become topics (:func:`lexicon_seed_words`).
+    seed_weight : float
+        Seed pseudo-counts as a multiple of the word's corpus frequency.
+    random_state : int or None
+        Seed; ``None`` gives a different model on every fit.
+    multicore : bool
+        Use LdaMulticore (faster, not bit-reproducible; see module notes).
+    workers : int or None
+        Worker processes for ``multicore`` (default: cores - 1).
+    lowercase, min_length, max_length, gensim_stop_words, stop_words, \
+phrase_layers, phrase_min_count, phrase_threshold, phrase_max_vocab, no_below, \
+no_above, keep_n
+        Tokenisation, collocation and dictionary settings
+        (:class:`~framing.frames.topics.tokens.TokenizerParams`).
+    cache_dir : str, Path or None
+        Bag-of-words cache root (default under ``FRAMING_CACHE_DIR``).
+    batch_size : int
+        Rows per batch when reading a corpus store.
+    progress : bool
+        Show rich progress bars.
+
+    Attributes
+    ----------
+    model_ : gensim.models.LdaModel
+    dictionary_ : gensim.corpora.Dictionary
+    phrases_ : list of dict
+        Collocation layers learned from the training documents.
+    prepared_ : PreparedCorpus or None
+        The cached bag-of-words (``None`` for a loaded model).
+    gamma_ : ndarray (n_docs, k)
+        Variational Dirichlet parameters of each training document
+        (computed on first access, then kept).
+    doc_ids_ : list of str
+    doc_lengths_ : ndarray
+        Bag-of-words tokens per training document.
+    topic_word_ : ndarray (k, V)
+        Topic-word probabilities.
+    topic_names_ : list of str
+        Guided topics carry their seed list's name.
+    seed_words_missing_ : dict
+        Seed words absent from the dictionary, per topic.
+    bow_key_ : str
+        Cache key of the training bag-of-words.
+    reproducible_ : bool
+
+    Examples
+    --------
+    >>> from framing.frames.topics.synthetic import sample_lda_corpus
+    >>> data = sample_lda_corpus(n_docs=60, k=2, vocab_size=40, seed=1)
+    >>> model = TopicModel(k=2, passes=5, no_below=1, no_above=1.0,
+    ...                    phrase_layers=0, random_state=0).fit(data.documents)
+    >>> shares = model.transform(data.documents)
+    >>> shares.columns.tolist()
+    ['doc_id', 'n_tokens', 'topic_00', 'topic_01']
+    >>> bool(np.allclose(shares[["topic_00", "topic_01"]].sum(axis=1), 1.0))
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        k: int = 10,
+        passes: int = 10,
+        iterations: int = 100,
+        chunksize: int = 2000,
+        alpha: Any = "symmetric",
+        eta: Any = None,
+        seed_words: Mapping[str, Sequence[str]] | str | Path | None = None,
+        seed_weight: float = 1.0,
+        random_state: int | None = 0,
+        multicore: bool = False,
+        workers: int | None = None,
+        lowercase: bool = True,
+        min_length: int = 2,
+        max_length: int = 30,
+        gensim_stop_words: bool = True,
+        stop_words: Sequence[str] = (),
+        phrase_layers: int = 2,
+        phrase_min_count: int = 5,
+        phrase_threshold: float = 10.0,
+        phrase_max_vocab: int = 40_000_000,
+        no_below: int = 5,
+        no_above: float = 0.5,
+        keep_n: int = 100_000,
+        cache_dir: str | Path | None = None,
+        batch_size: int = 1000,
+        progress: bool = False,
+    ) -> None:
+        self.k = k
+        self.passes = passes
+        self.iterations = iterations
+        self.chunksize = chunksize
+        self.alpha = alpha
+        self.eta = eta
+        self.seed_words = seed_words
+        self.seed_weight = seed_weight
+        self.random_state = random_state
+        self.multicore = multicore
+        self.workers = workers
+        self.lowercase = lowercase
+        self.min_length = min_length
+        self.max_length = max_length
+        self.gensim_stop_words = gensim_stop_words
+        self.stop_words = stop_words
+        self.phrase_layers = phrase_layers
+        self.phrase_min_count = phrase_min_count
+        self.phrase_threshold = phrase_threshold
+        self.phrase_max_vocab = phrase_max_vocab
+        self.no_below = no_below
+        self.no_above = no_above
+        self.keep_n = keep_n
+        self.cache_dir = cache_dir
+        self.batch_size = batch_size
+        self.progress = progress
+
+    # -- preparation ---------------------------------------------------------
+
+    def tokenizer_params(self) -> TokenizerParams:
+        """The :class:`TokenizerParams` these hyperparameters describe."""
+        values = {name: getattr(self, name) for name in _TOKENIZER_FIELDS}
+        values["stop_words"] = tuple(values["stop_words"])
+        return TokenizerParams(**values)
+
+    def prepare(self, documents: Any, progress: Any = None) -> PreparedCorpus:
+        """The cached bag-of-words of ``documents`` (built if missing)."""
+        return prepare_corpus(
+            documents,
+            self.tokenizer_params(),
+            root=self.cache_dir,
+            progress=progress,
+            batch_size=self.batch_size,
+        )
+
+    def _resolved_seed_words(self) -> dict[str, list[str]] | None:
+        if self.seed_words is None:
+            return None
+        if isinstance(self.seed_words, str | Path):
+            return lexicon_seed_words(self.seed_words, self.tokenizer_params())
+        return {str(name): list(words) for name, words in self.seed_words.items()}
+
+    # -- fitting -------------------------------------------------------------
+
+    def fit(self, X: Any, y: Any = None) -> TopicModel:
+        """Prepare the bag-of-words of ``X`` (or reuse the cache) and train.
+
+        ``X`` is anything :func:`~framing.frames.detect.iter_documents`
+        accepts: a corpus store, a DataFrame with ``doc_id`` and ``text``,
+        ``(doc_id, text)`` pairs or strings. ``y`` is ignored.
+        """
+        from ..._progress import progress_bar
+
+        if self.k < 1:
+            raise ValueError(f"k={self.k}: need at least one topic")
+        with progress_bar(self.progress) as bar:
+            prepared = self.prepare(X, progress=bar)
+            self._fit_prepared(prepared, bar)
+        return self
+
+    def fit_prepared(self, prepared: PreparedCorpus) -> TopicModel:
+        """Train on an already prepared bag-of-words (used by K selection)."""
+        self._fit_prepared(prepared, None)
+        return self
+
+    def _fit_prepared(self, prepared: PreparedCorpus, bar: Any) -> None:
+        from gensim.models import LdaModel, LdaMulticore
+
+        seeds = self._resolved_seed_words()
+        eta: Any = self.eta
+        missing: dict[str, list[str]] = {}
+        names = topic_columns(self.k)
+        if seeds is not None:
+            if eta is not None and not isinstance(eta, int | float):
+                raise ValueError(
+                    "with seed_words, eta must be None or a number (the base prior); "
+                    "build a full matrix yourself with seed_eta() and pass no seeds"
+                )
+            eta, missing = seed_eta(
+                prepared.dictionary,
+                seeds,
+                self.k,
+                weight=self.seed_weight,
+                base=eta,
+            )
+            for i, name in enumerate(seeds):
+                names[i] = str(name)
+        common: dict[str, Any] = {
+            "num_topics": self.k,
+            "id2word": prepared.dictionary,
+            "chunksize": self.chunksize,
+            "passes": self.passes,
+            "iterations": self.iterations,
+            "alpha": self.alpha,
+            "eta": eta,
+            "random_state": self.random_state,
+            "eval_every": None,
+        }
+        n_chunks = -(-prepared.n_docs // self.chunksize)
+        reproducible = self.random_state is not None
+        if self.multicore and isinstance(self.alpha, str) and self.alpha == "auto":
+            raise ValueError(
+                "alpha='auto' is not available with multicore=True (gensim's "
+                "LdaMulticore cannot learn alpha); use multicore=False or a fixed alpha"
+            )
+        if self.multicore:
+            model: Any = LdaMulticore(workers=self.workers, **common)
+            if n_chunks > 1:
+                reproducible = False
+                warnings.warn(
+                    f"multicore=True with {n_chunks} chunks per pass: LdaMulticore "
+                    "results differ from run to run even with a fixed random_state; "
+                    "refit with multicore=False for the model you report",
+                    NotReproducibleWarning,
+                    stacklevel=3,
+                )
+        else:
+            model = LdaModel(**common)
+        corpus: Any = prepared.bow
+        if bar is not None:
+            task = bar.add_task(f"LDA k={self.k}", total=self.passes * prepared.n_docs)
+            corpus = _Tracked(prepared.bow, bar, task)
+        # Training through update() is exactly what LdaModel(corpus=...) does,
+        # and lets the corpus above report progress.
+        model.update(corpus)
+
+        self.model_ = model
+        self.dictionary_ = prepared.dictionary
+        self.phrases_ = prepared.phrases
+        self.prepared_: PreparedCorpus | None = prepared
+        self.bow_key_ = prepared.key
+        self.doc_ids_ = list(prepared.doc_ids)
+        self.doc_lengths_ = pd.read_parquet(
+            prepared.path / "documents.parquet", columns=["n_bow_tokens"]
+        )["n_bow_tokens"].to_numpy(dtype=np.int64)
+        # Posteriors cost one E-step pass over the corpus: computed on first
+        # use (gamma_), so that fit() costs what gensim's training costs.
+        self._gamma_: np.ndarray | None = None
+        self.topic_word_ = model.get_topics()
+        self.topic_names_ = names
+        self.seed_words_missing_ = missing
+        self.reproducible_ = reproducible
+
+    @property
+    def gamma_(self) -> np.ndarray:
+        """Variational Dirichlet parameters of the training documents.
+
+        Computed on first access (one deterministic E-step pass over the
+        cached bag-of-words) and kept.
+        """
+        if "_gamma_" not in vars(self):
+            raise AttributeError("gamma_ is learned by fit(); fit the model first")
+        if self._gamma_ is None:
+            if self.prepared_ is None:
+                raise FramingError(
+                    "this model has no stored posteriors and no bag-of-words; "
+                    "refit it on the documents"
+                )
+            self._gamma_ = self._infer(self.prepared_.bow)
+        return self._gamma_
+
+    def _infer(self, bows: Any) -> np.ndarray:
+        """Variational gamma of documents under the fitted model.
+
+        A fresh random state seeded from ``random_state`` initialises the
+        E-step, so the result does not depend on what ran before.
+        """
+        model = self.model_
+        saved = model.random_state
+        seed = 0 if self.random_state is None else self.random_state
+        model.random_state = np.random.RandomState(seed)
+        try:
+            parts: list[np.ndarray] = []
+            chunk: list[Any] = []
+            for doc in bows:
+                chunk.append(doc)
+                if len(chunk) == self.chunksize:
+                    parts.append(model.inference(chunk)[0])
+                    chunk = []
+            if chunk:
+                parts.append(model.inference(chunk)[0])
+        finally:
+            model.random_state = saved
+        if not parts:
+            return np.zeros((0, self.k), dtype=np.float64)
+        return np.vstack(parts).astype(np.float64)
+
+    # -- using a fitted model ------------------------------------------------
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise FramingError(
+                "this TopicModel is not fitted yet; call fit(documents) or "
+                "load one with framing.frames.topics.load_model(path)"
+            )
+
+    def bow(self, documents: Any) -> tuple[list[str], list[list[tuple[int, int]]]]:
+        """doc_ids and bags of words of new documents, with the fitted
+        tokeniser, collocations and dictionary."""
+        self._check_fitted()
+        params = self.tokenizer_params()
+        ids: list[str] = []
+        bows: list[list[tuple[int, int]]] = []
+        for doc_id, text, _ in iter_documents(documents, self.batch_size):
+            tokens = apply_phrases(tokenize(text or "", params), self.phrases_)
+            ids.append(doc_id)
+            bows.append(self.dictionary_.doc2bow(tokens))
+        return ids, bows
+
+    def posteriors(self, documents: Any = None) -> tuple[list[str], np.ndarray]:
+        """doc_ids and variational gamma (n_docs x k).
+
+        ``None`` or the training documents give the stored ``gamma_``
+        without re-tokenising; other documents are inferred.
+        """
+        self._check_fitted()
+        if documents is None:
+            return list(self.doc_ids_), self.gamma_
+        doc_key, documents = documents_key(documents)
+        if _cache_key(doc_key, self.tokenizer_params()) == self.bow_key_:
+            return list(self.doc_ids_), self.gamma_
+        ids, bows = self.bow(documents)
+        return ids, self._infer(bows)
+
+    def transform(self, X: Any) -> pd.DataFrame:
+        """Document-topic shares: ``doc_id``, ``n_tokens``, ``topic_00``...
+
+        One row per document in input order; shares sum to 1. ``n_tokens``
+        counts the bag-of-words tokens: documents with none get the prior's
+        shares and are best left out of analyses.
+        """
+        self._check_fitted()
+        doc_key, X = documents_key(X)
+        if _cache_key(doc_key, self.tokenizer_params()) == self.bow_key_:
+            return self.document_topics()
+        ids, bows = self.bow(X)
+        lengths = np.asarray([sum(c for _, c in b) for b in bows], dtype=np.int64)
+        return self._shares_frame(ids, self._infer(bows), lengths)
+
+    def _shares_frame(
+        self, ids: list[str], gamma: np.ndarray, lengths: np.ndarray
+    ) -> pd.DataFrame:
+        shares = gamma / gamma.sum(axis=1, keepdims=True) if len(gamma) else gamma
+        frame = pd.DataFrame(shares, columns=topic_columns(self.k))
+        frame.insert(0, "n_tokens", np.asarray(lengths, dtype=np.int64))
+        frame.insert(0, "doc_id", pd.Series(ids, dtype=object))
+        return frame
+
+    def document_topics(self) -> pd.DataFrame:
+        """Shares of the training documents (no re-tokenising)."""
+        self._check_fitted()
+        return self._shares_frame(self.doc_ids_, self.gamma_, self.doc_lengths_)
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> pd.DataFrame:
+        return self.fit(X, y).transform(X)
+
+    def posterior_draws(
+        self, n_draws: int, *, random_state: int = 0, documents: Any = None
+    ) -> np.ndarray:
+        """Draws of document-topic shares, shape (n_draws, n_docs, k).
+
+        Each document's shares are sampled from Dirichlet(gamma); feed
+        every draw through the downstream analysis and pool the results
+        (the method of composition).
+
+        Examples
+        --------
+        >>> from framing.frames.topics.synthetic import sample_lda_corpus
+        >>> data = sample_lda_corpus(n_docs=30, k=2, vocab_size=30, seed=2)
+        >>> model = TopicModel(k=2, passes=2, no_below=1, no_above=1.0,
+        ...                    phrase_layers=0).fit(data.documents)
+        >>> model.posterior_draws(5).shape
+        (5, 30, 2)
+        """
+        _, gamma = self.posteriors(documents)
+        rng = np.random.default_rng(random_state)
+        draws = rng.standard_gamma(np.broadcast_to(gamma, (n_draws, *gamma.shape)))
+        return draws / draws.sum(axis=2, keepdims=True)
+
+    def top_words(self, n: int = 10) -> list[list[str]]:
+        """The ``n`` most probable words of each topic."""
+        self._check_fitted()
+        order = np.argsort(-self.topic_word_, axis=1, kind="stable")[:, :n]
+        return [[self.dictionary_[int(i)] for i in row] for row in order]

@@ -1,0 +1,596 @@
+"""Streaming text to bag-of-words, with a content-addressed cache.
+
+:func:`prepare_corpus` turns documents into what gensim's topic models
+read, in passes over the input whose memory does not depend on the number
+of documents:
+
+1. **Tokenise** (:func:`tokenize`): lower-case, keep runs of letters (any
+   script; digits, punctuation and ``_`` split tokens; a possessive
+   ``'s`` is removed and other words with an apostrophe -- contractions
+   such as ``we've`` or ``don't`` -- are dropped), drop tokens shorter
+   than ``min_length`` or longer than ``max_length`` and stop words
+   (gensim's English list, unless ``gensim_stop_words=False``, plus the
+   user's ``stop_words``). Each document is tokenised exactly once; the
+   tokens go to a temporary file on disk.
+2. **Collocations**: ``phrase_layers`` gensim :class:`~gensim.models.phrases.Phrases`
+   models, each trained on the output of the one before, join frequent
+   word pairs with ``_``; two layers let three-word namings survive as one
+   token (``special_military_operation``). Stop words are removed before
+   collocations, so ``minister_foreign_affairs`` rather than
+   ``minister_of_foreign_affairs``.
+3. **Dictionary**: a gensim :class:`~gensim.corpora.Dictionary`, then
+   ``filter_extremes(no_below, no_above, keep_n)``. The defaults are
+   gensim's own -- drop tokens in fewer than 5 documents or in more than
+   half of them, keep at most 100,000 -- which suit corpora of a few
+   hundred documents and more; for tiny corpora lower ``no_below``.
+4. **Bag-of-words** written as a Matrix Market file, read back by
+   :class:`BowCorpus`, a re-iterable stream.
+
+The result lives in ``<FRAMING_CACHE_DIR>/topics/bow/<key>/`` where ``key``
+is the sha256 of the documents' content hash (for a corpus store, the
+sha256 of its ``articles.parquet`` from the store manifest), the
+parameters and the gensim and toolkit versions. A second call with the same
+inputs opens the cached folder and never re-tokenises. The folder is
+written under a temporary name and renamed into place (atomic), so an
+interrupted run leaves no half-written entry.
+
+Memory: documents are streamed throughout; what is held is per
+*vocabulary entry* -- the dictionary and, while preparing, gensim's counts
+of words and distinct word pairs, which grow with corpus size until
+``phrase_max_vocab`` entries (then gensim prunes the rarest). Measured:
+peak 397 MB at 10,000 and 837 MB at 100,000 synthetic articles with
+collocations, 306 MB at 10,000 without (``benchmarks/topics.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from gensim.corpora import Dictionary
+
+from ...errors import FramingError
+from ...paths import cache_dir
+from ...store import Corpus, atomic_directory, write_json_atomic
+from ..detect import iter_documents
+
+__all__ = [
+    "TokenizerParams",
+    "PreparedCorpus",
+    "BowCorpus",
+    "TokenStream",
+    "tokenize",
+    "apply_phrases",
+    "prepare_corpus",
+    "documents_key",
+    "dictionary_to_json",
+    "dictionary_from_json",
+]
+
+_FORMAT = 1
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+PREPARED_FILE = "prepared.json"
+
+
+@dataclass(frozen=True)
+class TokenizerParams:
+    """How documents become tokens and bags of words.
+
+    Parameters
+    ----------
+    lowercase : bool
+        Lower-case before anything else.
+    min_length, max_length : int
+        Token lengths (in characters) kept, inclusive.
+    gensim_stop_words : bool
+        Remove gensim's English stop words (``gensim.parsing.STOPWORDS``).
+    stop_words : tuple of str
+        Further stop words (compared after lower-casing).
+    phrase_layers : int
+        Collocation layers; 0 turns collocations off, 2 finds three-word
+        phrases.
+    phrase_min_count : int
+        Ignore word pairs seen fewer times (gensim ``min_count``).
+    phrase_threshold : float
+        gensim's default score threshold for a pair to become a phrase.
+    phrase_max_vocab : int
+        gensim's ``max_vocab_size``: when the collocation counts hold more
+        entries, the rarest are pruned (approximate counts, bounded
+        memory). Counts of distinct word pairs are what grows with corpus
+        size while preparing; lower this on very large corpora.
+    no_below : int
+        Drop tokens in fewer documents than this (absolute).
+    no_above : float
+        Drop tokens in more than this fraction of documents.
+    keep_n : int
+        Then keep only the ``keep_n`` most frequent tokens.
+    """
+
+    lowercase: bool = True
+    min_length: int = 2
+    max_length: int = 30
+    gensim_stop_words: bool = True
+    stop_words: tuple[str, ...] = ()
+    phrase_layers: int = 2
+    phrase_min_count: int = 5
+    phrase_threshold: float = 10.0
+    phrase_max_vocab: int = 40_000_000
+    no_below: int = 5
+    no_above: float = 0.5
+    keep_n: int = 100_000
+    _stop: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from gensim.parsing.preprocessing import STOPWORDS
+
+        if self.min_length < 1 or self.max_length < self.min_length:
+            raise ValueError(
+                f"token lengths min_length={self.min_length}, "
+                f"max_length={self.max_length}: need 1 <= min_length <= max_length"
+            )
+        if not 0 < self.no_above <= 1:
+            raise ValueError(f"no_above={self.no_above}: must be in (0, 1]")
+        stop = {w.lower() for w in self.stop_words}
+        if self.gensim_stop_words:
+            stop |= set(STOPWORDS)
+        object.__setattr__(self, "stop_words", tuple(sorted(set(self.stop_words))))
+        object.__setattr__(self, "_stop", frozenset(stop))
+
+    def to_json(self) -> dict[str, Any]:
+        """The parameters as JSON-able data (stop words sorted)."""
+        data = asdict(self)
+        data.pop("_stop")
+        data["stop_words"] = list(self.stop_words)
+        return data
+
+
+def tokenize(text: str, params: TokenizerParams) -> list[str]:
+    """Tokens of one text (before collocations).
+
+    Examples
+    --------
+    >>> tokenize("We've read the Kremlin's 'special military operation', 24 Feb.",
+    ...          TokenizerParams())
+    ['read', 'kremlin', 'special', 'military', 'operation', 'feb']
+    """
+    if params.lowercase:
+        text = text.lower()
+    stop = params._stop
+    low, high = params.min_length, params.max_length
+    tokens = []
+    for token in _LETTERS.findall(text):
+        if "'" in token or "’" in token:
+            token = _POSSESSIVE.sub("", token)
+            if "'" in token or "’" in token:
+                continue
+        if low <= len(token) <= high and token not in stop:
+            tokens.append(token)
+    return tokens
+
+
+def apply_phrases(tokens: list[str], layers: Sequence[dict[str, float]]) -> list[str]:
+    """Join collocations, layer by layer, left to right (as gensim does).
+
+    Each layer maps ``"a_b"`` to its score; only phrases above the
+    threshold are stored, so membership decides.
+
+    Examples
+    --------
+    >>> layers = [{"special_military": 20.0}, {"special_military_operation": 15.0}]
+    >>> apply_phrases(["special", "military", "operation", "began"], layers)
+    ['special_military_operation', 'began']
+    """
+    for phrasegrams in layers:
+        if not phrasegrams or len(tokens) < 2:
+            continue
+        joined: list[str] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            if i + 1 < n:
+                pair = f"{tokens[i]}_{tokens[i + 1]}"
+                if pair in phrasegrams:
+                    joined.append(pair)
+                    i += 2
+                    continue
+            joined.append(tokens[i])
+            i += 1
+        tokens = joined
+    return tokens
+
+
+def documents_key(documents: Any) -> tuple[str, Any]:
+    """A content hash of the documents, and the documents to read.
+
+    A :class:`~framing.store.Corpus` is keyed by the sha256 of its
+    ``articles.parquet`` recorded in the store manifest (no reading); other
+    inputs by a streaming sha256 of every ``doc_id`` and text. One-shot
+    iterables are materialised so that they can be read twice.
+    """
+    if isinstance(documents, Corpus):
+        outputs = documents.manifest.get("outputs", {})
+        digest = outputs.get("articles.parquet", {}).get("sha256")
+        if not digest:
+            raise FramingError(
+                f"{documents.path}: the store manifest has no sha256 for "
+                "articles.parquet; rebuild the corpus with `framing corpus build`"
+            )
+        return hashlib.sha256(f"corpus\0{digest}".encode()).hexdigest(), documents
+    if not isinstance(documents, pd.DataFrame) and not isinstance(documents, list):
+        documents = list(documents)
+    if isinstance(documents, str):
+        raise TypeError("documents must be a collection of texts, not one string")
+    digest = hashlib.sha256(b"documents\0")
+    for doc_id, text, _ in iter_documents(documents):
+        digest.update(doc_id.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest(), documents
+
+
+class TokenStream:
+    """Re-iterable token lists (after collocations) read from disk.
+
+    Each iteration opens the file again; memory is one document at a time.
+    """
+
+    def __init__(self, path: Path, n_docs: int) -> None:
+        self.path = path
+        self.n_docs = n_docs
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    def __iter__(self) -> Iterator[list[str]]:
+        with self.path.open(encoding="utf-8") as handle:
+            for line in handle:
+                yield line.split()
+
+
+class BowCorpus:
+    """Re-iterable bag-of-words documents streamed from a Matrix Market file.
+
+    Iterating yields lists of ``(token_id, count)``; nothing but the current
+    document is held in memory, and no pickled index is read.
+    """
+
+    def __init__(self, path: Path, n_docs: int, n_terms: int) -> None:
+        self.path = path
+        self.n_docs = n_docs
+        self.n_terms = n_terms
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    def __iter__(self) -> Iterator[list[tuple[int, float]]]:
+        from gensim.corpora._mmreader import MmReader
+
+        for _, document in MmReader(str(self.path)):
+            yield document
+
+
+@dataclass
+class PreparedCorpus:
+    """A cached bag-of-words corpus and what made it.
+
+    Attributes
+    ----------
+    path : Path
+        The cache folder.
+    key : str
+        sha256 of documents, parameters and versions.
+    dictionary : gensim Dictionary
+    bow : BowCorpus
+    tokens : TokenStream
+        Token lists after collocations (before dictionary filtering), for
+        coherence measures that need texts.
+    doc_ids : list of str
+    phrases : list of dict
+        Collocation layers (phrase -> score), see :func:`apply_phrases`.
+    params : TokenizerParams
+    from_cache : bool
+        Whether this call found the folder already built.
+    """
+
+    path: Path
+    key: str
+    dictionary: Dictionary
+    bow: BowCorpus
+    tokens: TokenStream
+    doc_ids: list[str]
+    phrases: list[dict[str, float]]
+    params: TokenizerParams
+    from_cache: bool
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_ids)
+
+
+def dictionary_to_json(dictionary: Dictionary) -> dict[str, Any]:
+    """A gensim Dictionary as plain JSON data (tokens in id order)."""
+    ids = sorted(dictionary.token2id.values())
+    if ids != list(range(len(ids))):
+        raise ValueError("dictionary ids are not contiguous; call compactify()")
+    tokens = [dictionary[i] for i in ids]
+    return {
+        "tokens": tokens,
+        "dfs": [int(dictionary.dfs.get(i, 0)) for i in ids],
+        "cfs": [int(dictionary.cfs.get(i, 0)) for i in ids],
+        "num_docs": int(dictionary.num_docs),
+        "num_pos": int(dictionary.num_pos),
+        "num_nnz": int(dictionary.num_nnz),
+    }
+
+
+def dictionary_from_json(data: dict[str, Any]) -> Dictionary:
+    """Rebuild a Dictionary from :func:`dictionary_to_json` data.
+
+    Examples
+    --------
+    >>> d = Dictionary([["war", "peace"], ["war"]])
+    >>> dictionary_from_json(dictionary_to_json(d)).token2id == d.token2id
+    True
+    """
+    dictionary = Dictionary()
+    tokens = [str(t) for t in data["tokens"]]
+    dictionary.token2id = {t: i for i, t in enumerate(tokens)}
+    dictionary.dfs = {i: int(v) for i, v in enumerate(data["dfs"])}
+    dictionary.cfs = {i: int(v) for i, v in enumerate(data["cfs"])}
+    dictionary.num_docs = int(data["num_docs"])
+    dictionary.num_pos = int(data["num_pos"])
+    dictionary.num_nnz = int(data["num_nnz"])
+    dictionary.id2token = {}
+    return dictionary
+
+
+def _versions() -> dict[str, str]:
+    import gensim
+
+    from ... import __version__
+
+    return {"gensim": gensim.__version__, "framing": __version__}
+
+
+def _cache_key(doc_key: str, params: TokenizerParams) -> str:
+    payload = json.dumps(
+        {
+            "format": _FORMAT,
+            "documents": doc_key,
+            "params": params.to_json(),
+            "versions": _versions(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _train_phrases(
+    stream: Iterable[list[str]], params: TokenizerParams
+) -> dict[str, float]:
+    from gensim.models.phrases import Phrases
+
+    model = Phrases(
+        stream,
+        min_count=params.phrase_min_count,
+        threshold=params.phrase_threshold,
+        max_vocab_size=params.phrase_max_vocab,
+        # Tokens of a later layer already contain "_"; gensim splits phrases on
+        # its delimiter when scoring them, so it must be a character no token
+        # has, or three-word phrases are never found.
+        delimiter="\x1f",
+    )
+    # Sorted so that the cached JSON is byte-identical between runs.
+    return {
+        k.replace("\x1f", "_"): float(v)
+        for k, v in sorted(model.export_phrases().items())
+    }
+
+
+def _read_lines(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield line.split()
+
+
+def prepare_corpus(
+    documents: Any,
+    params: TokenizerParams | None = None,
+    *,
+    root: str | Path | None = None,
+    progress: Any = None,
+    batch_size: int = 1000,
+) -> PreparedCorpus:
+    """Tokenise, find collocations, build a dictionary and a bag-of-words.
+
+    Parameters
+    ----------
+    documents
+        A :class:`~framing.store.Corpus`, a DataFrame with ``doc_id`` and
+        ``text``, ``(doc_id, text)`` pairs or strings (as for
+        :class:`~framing.frames.LexiconDetector`).
+    params : TokenizerParams, optional
+    root : path, optional
+        Cache root; default ``<FRAMING_CACHE_DIR>/topics/bow``.
+    progress : rich Progress, optional
+        Shows one bar per pass.
+    batch_size : int
+        Rows per Arrow batch when reading a corpus store.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> texts = ["the special military operation in the east",
+    ...          "a special military operation began", "grain exports from the south",
+    ...          "the east and the south", "grain prices rose"] * 3
+    >>> docs = [(f"d{i}", text) for i, text in enumerate(texts)]
+    >>> p = TokenizerParams(no_below=1, no_above=1.0, phrase_min_count=2)
+    >>> prepared = prepare_corpus(docs, p, root=tempfile.mkdtemp())
+    >>> prepared.n_docs, prepared.from_cache
+    (15, False)
+    >>> prepare_corpus(docs, p, root=prepared.path.parent).from_cache
+    True
+    """
+    from ..._progress import track
+
+    params = params or TokenizerParams()
+    doc_key, documents = documents_key(documents)
+    key = _cache_key(doc_key, params)
+    base = Path(root) if root is not None else cache_dir() / "topics" / "bow"
+    target = base / key
+    if (target / PREPARED_FILE).is_file():
+        return _open_prepared(target, params, from_cache=True)
+
+    n_docs = len(documents) if not isinstance(documents, Corpus) else None
+    if isinstance(documents, Corpus):
+        n_docs = int(documents.counts.get("kept", 0)) or None
+    with atomic_directory(target) as staging:
+        raw = staging / "raw-tokens.txt"
+        doc_ids: list[str] = []
+        n_tokens: list[int] = []
+
+        def tokenised() -> Iterator[list[str]]:
+            with raw.open("w", encoding="utf-8") as out:
+                for doc_id, text, _ in track(
+                    iter_documents(documents, batch_size),
+                    progress,
+                    "tokenise",
+                    total=n_docs,
+                ):
+                    tokens = tokenize(text or "", params)
+                    doc_ids.append(doc_id)
+                    n_tokens.append(len(tokens))
+                    out.write(" ".join(tokens) + "\n")
+                    yield tokens
+
+        layers: list[dict[str, float]] = []
+        if params.phrase_layers > 0:
+            layers.append(_train_phrases(tokenised(), params))
+            for _ in range(1, params.phrase_layers):
+                layers.append(
+                    _train_phrases(
+                        (apply_phrases(t, layers) for t in _read_lines(raw)), params
+                    )
+                )
+        else:
+            for _ in tokenised():
+                pass
+        if len(set(doc_ids)) != len(doc_ids):
+            from collections import Counter
+
+            dup = next(d for d, n in Counter(doc_ids).items() if n > 1)
+            raise FramingError(
+                f"doc_id {dup!r} occurs more than once; topic shares are joined "
+                "on doc_id, so give every document a unique id"
+            )
+
+        phrased = staging / "tokens.txt"
+        dictionary = Dictionary()
+        with phrased.open("w", encoding="utf-8") as out:
+
+            def phrased_docs() -> Iterator[list[str]]:
+                for tokens in track(
+                    _read_lines(raw), progress, "collocations", total=len(doc_ids)
+                ):
+                    tokens = apply_phrases(tokens, layers)
+                    out.write(" ".join(tokens) + "\n")
+                    yield tokens
+
+            dictionary.add_documents(phrased_docs(), prune_at=None)
+        raw.unlink()
+        dictionary.filter_extremes(
+            no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n
+        )
+        dictionary.compactify()
+        if len(dictionary) == 0:
+            raise FramingError(
+                f"no token survives filtering in {len(doc_ids)} documents "
+                f"(no_below={params.no_below}, no_above={params.no_above}); "
+                "lower no_below or raise no_above for small corpora"
+            )
+        from gensim.matutils import MmWriter
+
+        bow_lengths: list[int] = []
+
+        def bows() -> Iterator[list[tuple[int, int]]]:
+            for tokens in track(
+                _read_lines(phrased), progress, "bag-of-words", total=len(doc_ids)
+            ):
+                bow = dictionary.doc2bow(tokens)
+                bow_lengths.append(sum(c for _, c in bow))
+                yield bow
+
+        MmWriter.write_corpus(
+            str(staging / "bow.mm"),
+            bows(),
+            num_terms=len(dictionary),
+            index=False,
+            progress_cnt=10**12,
+            metadata=False,
+        )
+        pd.DataFrame(
+            {
+                "doc_id": pd.Series(doc_ids, dtype=object),
+                "n_tokens": np.asarray(n_tokens, dtype=np.int64),
+                "n_bow_tokens": np.asarray(bow_lengths, dtype=np.int64),
+            }
+        ).to_parquet(staging / "documents.parquet", index=False)
+        write_json_atomic(staging / "dictionary.json", dictionary_to_json(dictionary))
+        write_json_atomic(staging / "phrases.json", {"layers": layers})
+        write_json_atomic(
+            staging / PREPARED_FILE,
+            {
+                "key": key,
+                "documents_key": doc_key,
+                "params": params.to_json(),
+                "versions": _versions(),
+                "n_docs": len(doc_ids),
+                "n_terms": len(dictionary),
+                "empty_docs": int(sum(1 for n in bow_lengths if n == 0)),
+            },
+        )
+    return _open_prepared(target, params, from_cache=False)
+
+
+def _open_prepared(
+    folder: Path, params: TokenizerParams, *, from_cache: bool
+) -> PreparedCorpus:
+    try:
+        meta = json.loads((folder / PREPARED_FILE).read_text(encoding="utf-8"))
+        dictionary = dictionary_from_json(
+            json.loads((folder / "dictionary.json").read_text(encoding="utf-8"))
+        )
+        layers = json.loads((folder / "phrases.json").read_text(encoding="utf-8"))
+        doc_ids = (
+            pd.read_parquet(folder / "documents.parquet", columns=["doc_id"])["doc_id"]
+            .astype(str)
+            .tolist()
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        # A damaged cache entry is rebuilt rather than trusted.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise FramingError(
+            f"{folder}: damaged bag-of-words cache ({exc}); it has been removed, "
+            "run the fit again to rebuild it"
+        ) from exc
+    n_docs = int(meta["n_docs"])
+    return PreparedCorpus(
+        path=folder,
+        key=str(meta["key"]),
+        dictionary=dictionary,
+        bow=BowCorpus(folder / "bow.mm", n_docs, len(dictionary)),
+        tokens=TokenStream(folder / "tokens.txt", n_docs),
+        doc_ids=doc_ids,
+        phrases=[
+            {str(k): float(v) for k, v in layer.items()} for layer in layers["layers"]
+        ],
+        params=params,
+        from_cache=from_cache,
+    )
