@@ -3,7 +3,7 @@
 Wire copy republished by several outlets is the common case of duplication
 in news corpora. :class:`Deduplicator` sees each document once, in reading
 order, and keeps only a small fixed-size fingerprint per document in memory
-(about 100 bytes); MinHash signatures go to a scratch file on disk. After
+(a few hundred bytes); MinHash signatures go to a scratch file on disk. After
 the stream, :meth:`Deduplicator.resolve` groups documents into clusters:
 
 * **exact** duplicates share the sha256 of their normalised text;

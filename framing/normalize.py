@@ -175,6 +175,8 @@ def remove_control_chars(text: str) -> str:
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _LINE_END = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*")
+_ODD_LINE_END = re.compile(r"[\r\u2028\u2029\x85]")
+_SPACE_WORK = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]| {2}")
 _LINE_SPACE = re.compile(r" ?\n ?")
 
 
@@ -186,10 +188,15 @@ def normalize_whitespace(text: str) -> str:
     >>> normalize_whitespace("  A\\u00a0 war.\\r\\n\\r\\n\\r\\n  Not  a crisis. ")
     'A war.\\n\\nNot a crisis.'
     """
-    text = _LINE_END.sub("\n", text)
-    text = _SPACES.sub(" ", text)
-    text = _BLANK_LINES.sub("\n\n", text)
-    text = _LINE_SPACE.sub("\n", text)
+    # Each substitution runs only when a cheap search finds work for it: most
+    # texts have single spaces and no odd line ends, and ingest time matters.
+    if _ODD_LINE_END.search(text):
+        text = _LINE_END.sub("\n", text)
+    if _SPACE_WORK.search(text):
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+        text = _LINE_SPACE.sub("\n", text)
     return text.strip()
 
 

@@ -6,7 +6,10 @@ article or writes a reject with its reason. Fingerprints for deduplication
 are kept in compact arrays. After the stream the duplicate clusters are
 resolved, and pass 2 re-reads the staged articles in batches to split them
 into canonical articles and duplicates. Memory therefore does not grow with
-the size of the texts, only by about 100 bytes per document.
+the size of the texts, only with the number of documents: about 300 bytes
+each for fingerprints and ids, plus the pages of the on-disk MinHash
+signatures (512 bytes each) that resolving the clusters touches; measured
+about 600 bytes per document at 100,000 documents (``benchmarks/ingest.py``).
 
 Every row read ends up in exactly one of ``articles``, ``duplicates`` and
 ``rejects``; the manifest records the counts and the build checks that they

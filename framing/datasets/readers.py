@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -239,8 +240,12 @@ def _name(path: Path, opts: ReaderOptions) -> str:
     return opts.source_name or path.name
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def _has_surrogates(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    """Whether ``value`` holds bytes that did not decode (surrogate escapes)."""
+    return _ESCAPED_BYTE.search(value) is not None
 
 
 @register_reader("csv")
