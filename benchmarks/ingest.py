@@ -43,8 +43,9 @@ Children are pinned to one CPU and run with ``OMP_NUM_THREADS=1`` and
 2-core machine helper threads would otherwise borrow the second core. The
 CPU is the least busy one just before each child starts, so that another
 pinned job on the machine does not halve the figures; each child also
-reports its CPU seconds, and a run whose CPU time is well below its wall
-time (it waited for the CPU) is flagged in the output.
+reports its CPU seconds and how long it sat runnable waiting for its CPU
+(``/proc/thread-self/schedstat``), and a run that waited more than a few
+percent of its time is flagged: its rate is understated.
 
 Targets (from the project's issue): at least 1,000 articles/s end to end on
 one core, and peak RSS at 100k no more than 1.5 times that at 10k.
