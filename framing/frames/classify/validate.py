@@ -22,6 +22,20 @@ folds the interval is a t interval with the Nadeau–Bengio correction for
 the overlap of training sets (variance times ``1/J + n_test/n_train``),
 which ordinary fold standard errors understate; with a single fold it is
 a percentile bootstrap over the test documents.
+
+Multi-label: when the estimator is multi-label (``multilabel=True``) or the
+labels are lists/sets of frames, each frame is scored as its own binary
+decision (probability >= 0.5, the threshold of
+:meth:`FrameClassifier.predict`): per-frame precision, recall, F1 and Brier
+score, and overall subset accuracy, Hamming loss, micro- and macro-F1 and
+mean per-frame Brier score, with the same intervals. The stratified scheme
+then stratifies on one key per document, its rarest frame (``""`` if it
+has none): the order of a document's frames is arbitrary, so its "first"
+frame would be too, whereas keying on the rarest one spreads the rare
+frames over the folds, the idea iterative stratification starts from,
+without its dependency. If a key is too rare for the number of folds, the
+folds fall back to shuffled k-fold (with a note). Inner tuning folds are
+built the same way from the outer training fold only.
 """
 
 from __future__ import annotations
@@ -39,7 +53,9 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
+    KFold,
     LeaveOneGroupOut,
+    RepeatedKFold,
     RepeatedStratifiedKFold,
     StratifiedKFold,
 )
@@ -132,24 +148,33 @@ class ValidationResult:
     table : pandas.DataFrame
         Tidy: ``scheme, label, metric, estimate, ci_low, ci_high, n_folds``;
         ``metric`` is accuracy, macro_f1, brier (``label == ""``) or
-        precision, recall, f1 per frame.
+        precision, recall, f1 per frame. Multi-label: subset_accuracy,
+        hamming_loss, micro_f1, macro_f1, brier (mean of the per-frame
+        scores) overall, and precision, recall, f1, brier per frame.
     fold_scores : pandas.DataFrame
         One row per outer fold: ``repeat, fold, n_train, n_test, accuracy,
-        macro_f1, brier`` and the tuned parameters.
+        macro_f1, brier`` (multi-label: the overall metrics above) and the
+        tuned parameters.
     confusion : pandas.DataFrame
         Counts over the test folds of the first repeat (each document at
-        most once); rows gold, columns predicted.
+        most once); rows gold, columns predicted. Multi-label: one row per
+        frame, columns ``tp, fp, fn, tn``.
     reliability : pandas.DataFrame
         ``bin, mean_confidence, accuracy, ci_low, ci_high, n``: confidence of
         the top frame against how often it is right (Wilson intervals),
-        pooled over all outer test folds.
+        pooled over all outer test folds. Multi-label: every (document,
+        frame) probability against whether the frame applies.
     learning_curve : pandas.DataFrame or None
         ``train_size, train_fraction, metric, estimate, ci_low, ci_high``.
     predictions : pandas.DataFrame
-        ``doc_id, repeat, fold, true, predicted`` and ``p__<frame>``.
+        ``doc_id, repeat, fold, true, predicted`` and ``p__<frame>``;
+        multi-label ``true`` and ``predicted`` are sorted frames joined
+        by ``";"`` (the form :class:`FrameClassifier` reads back).
     folds : list of Fold
     labels : list of str
     ci : float
+    notes : list of str
+    multilabel : bool
     """
 
     scheme: str
@@ -163,9 +188,10 @@ class ValidationResult:
     labels: list[str]
     ci: float = 0.95
     notes: list[str] = field(default_factory=list)
+    multilabel: bool = False
 
     def overall(self, metric: str) -> pd.Series:
-        """The row of an overall metric (accuracy, macro_f1, brier)."""
+        """The row of an overall metric (accuracy, macro_f1, brier; see ``table``)."""
         rows = self.table[
             (self.table["metric"] == metric) & (self.table["label"] == "")
         ]
@@ -333,7 +359,7 @@ def validate(
     n_jobs: int = 1,
     progress: bool = False,
 ) -> ValidationResult:
-    """Nested cross-validation of a single-label frame classifier.
+    """Nested cross-validation of a single- or multi-label frame classifier.
 
     Parameters
     ----------
@@ -344,10 +370,14 @@ def validate(
         schemes and any extra feature columns.
     labels : sequence
         One frame per document (missing labels are not allowed: drop them).
+        Multi-label: a list or set of frames per document (or ``"a;b"``
+        strings with a multi-label estimator); an empty list is "no frame".
     scheme : {"stratified", "group", "time"}
     param_grid : dict, optional
         Grid of the inner search (e.g. ``{"C": [0.3, 1, 3]}``); scored by
-        macro-F1 on inner stratified folds of the outer training fold only.
+        macro-F1 on inner stratified folds of the outer training fold only
+        (multi-label: per-frame binary macro-F1, folds stratified on the
+        rarest-frame key).
     n_splits, n_repeats : int
         Outer folds (and repeats, stratified scheme only).
     inner_splits : int
@@ -387,6 +417,25 @@ def validate(
 
     if len(documents) != len(labels):
         raise ValueError(f"{len(documents)} documents but {len(labels)} labels")
+    if _is_multilabel(estimator, labels):
+        return _validate_multilabel(
+            estimator,
+            documents,
+            labels,
+            scheme=scheme,
+            param_grid=param_grid,
+            n_splits=n_splits,
+            n_repeats=n_repeats,
+            inner_splits=inner_splits,
+            group_column=group_column,
+            time_column=time_column,
+            learning_curve=learning_curve,
+            n_bins=n_bins,
+            ci=ci,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
     docs = documents.reset_index(drop=True)
     y = np.asarray([str(v) for v in labels], dtype=object)
     if any(v is None for v in labels) or np.any(pd.isna(np.asarray(labels, object))):
@@ -638,6 +687,12 @@ def _reliability(
     proba = predictions[[f"p__{label}" for label in labels]].to_numpy()
     confidence = proba.max(axis=1)
     correct = (predictions["true"] == predictions["predicted"]).to_numpy()
+    return _binned(confidence, correct, n_bins, ci)
+
+
+def _binned(
+    confidence: np.ndarray, correct: np.ndarray, n_bins: int, ci: float
+) -> pd.DataFrame:
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     which = np.clip(np.digitize(confidence, edges[1:-1]), 0, n_bins - 1)
     rows = []
@@ -695,11 +750,15 @@ def _curve_point(
     return result
 
 
-def _curve_table(rows: list[dict[str, Any]], ci: float) -> pd.DataFrame:
+def _curve_table(
+    rows: list[dict[str, Any]],
+    ci: float,
+    metrics: Sequence[str] = ("accuracy", "macro_f1"),
+) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     out = []
     for fraction, part in frame.groupby("train_fraction"):
-        for metric in ("accuracy", "macro_f1"):
+        for metric in metrics:
             est, low, high = _interval(
                 part[metric].to_numpy(),
                 part["train_size"].to_numpy(dtype=float),
@@ -723,15 +782,26 @@ def compare(results: Sequence[ValidationResult], *, digits: int = 3) -> pd.DataF
     """Overall scores of several schemes side by side (one row per scheme).
 
     Columns: ``scheme, folds`` and ``<metric>`` / ``<metric>_ci`` for
-    accuracy, macro-F1 and Brier score.
+    accuracy, macro-F1 and Brier score (multi-label results: subset
+    accuracy, Hamming loss, micro- and macro-F1 and Brier score; a metric
+    a result lacks is NaN).
     """
+    metrics: list[str] = []
+    for result in results:
+        own = _ML_OVERALL if result.multilabel else _SL_OVERALL
+        metrics += [m for m in own if m not in metrics]
     rows = []
     for result in results:
         row: dict[str, Any] = {
             "scheme": result.scheme,
             "folds": int((result.fold_scores["skipped"] == "").sum()),
         }
-        for metric in ("accuracy", "macro_f1", "brier"):
+        for metric in metrics:
+            own = _ML_OVERALL if result.multilabel else _SL_OVERALL
+            if metric not in own:
+                row[metric] = math.nan
+                row[f"{metric}_ci"] = ""
+                continue
             r = result.overall(metric)
             row[metric] = r["estimate"]
             row[f"{metric}_ci"] = _fmt_ci(
@@ -739,3 +809,488 @@ def compare(results: Sequence[ValidationResult], *, digits: int = 3) -> pd.DataF
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --- multi-label ----------------------------------------------------------------
+
+_SL_OVERALL = ("accuracy", "macro_f1", "brier")
+_ML_OVERALL = ("subset_accuracy", "hamming_loss", "micro_f1", "macro_f1", "brier")
+_ML_PER_FRAME = ("precision", "recall", "f1", "brier")
+_LIST_LIKE = (list, tuple, set, frozenset, np.ndarray)
+
+
+def _is_multilabel(estimator: Any, labels: Sequence[Any]) -> bool:
+    list_like = any(isinstance(v, _LIST_LIKE) for v in labels)
+    declared = getattr(estimator, "multilabel", None)
+    if list_like and declared is False:
+        # A single-label FrameClassifier would fail deep inside the folds;
+        # say so before any fitting.
+        raise ValueError(
+            "labels are lists of frames but the estimator is single-label; "
+            "use FrameClassifier(multilabel=True)"
+        )
+    return bool(declared) or list_like
+
+
+def _frame_sets(labels: Sequence[Any]) -> list[list[str]]:
+    from .pipeline import _split_multi
+
+    out = []
+    for v in labels:
+        # An empty list means "no frame applies"; None/NaN means "not coded".
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            raise ValueError("labels contain missing values; drop those documents")
+        out.append(sorted(set(_split_multi(v))))
+    return out
+
+
+def _object_array(items: Sequence[Any]) -> np.ndarray:
+    # np.asarray would turn equal-length lists into a 2-D array.
+    out = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        out[i] = item
+    return out
+
+
+def _stratum_keys(indicator: np.ndarray, labels: list[str]) -> np.ndarray:
+    """One stratification key per document: its rarest frame ("" if none)."""
+    counts = indicator.sum(axis=0)
+    # rarest first, ties by name (labels are sorted), so keys are reproducible
+    order = np.lexsort((np.arange(len(labels)), counts))
+    keys = np.full(len(indicator), "", dtype=object)
+    for j in order[::-1]:
+        keys[indicator[:, j]] = labels[j]
+    return keys
+
+
+def _ml_outer_splits(
+    scheme: str,
+    keys: np.ndarray,
+    *,
+    groups: np.ndarray | None,
+    dates: Any,
+    n_splits: int,
+    n_repeats: int,
+    seed: int,
+    notes: list[str],
+) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    if scheme != "stratified":
+        return _outer_splits(
+            scheme,
+            keys,
+            groups=groups,
+            dates=dates,
+            n_splits=n_splits,
+            n_repeats=n_repeats,
+            seed=seed,
+        )
+    if pd.Series(keys).value_counts().min() >= n_splits:
+        splitter: Any = RepeatedStratifiedKFold(
+            n_splits=n_splits, n_repeats=n_repeats, random_state=seed
+        )
+    else:
+        notes.append(
+            f"a rarest-frame stratum has fewer than {n_splits} documents; "
+            "outer folds are shuffled k-fold, not stratified"
+        )
+        splitter = RepeatedKFold(
+            n_splits=n_splits, n_repeats=n_repeats, random_state=seed
+        )
+    return [
+        (i // n_splits, i % n_splits, train, test)
+        for i, (train, test) in enumerate(splitter.split(np.zeros(len(keys)), keys))
+    ]
+
+
+def _ml_inner_splits(
+    indicator: np.ndarray, labels: list[str], inner_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    keys = _stratum_keys(indicator, labels)
+    counts = pd.Series(keys).value_counts()
+    k = int(min(inner_splits, counts.min()))
+    if k >= 2:
+        splitter: Any = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    else:
+        # a frame seen once cannot be stratified; unstratified folds still tune
+        k = min(inner_splits, len(keys))
+        if k < 2:
+            return []
+        splitter = KFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(keys)), keys))
+
+
+def _ml_proba(model: Any, docs: pd.DataFrame, labels: list[str]) -> np.ndarray:
+    raw = np.asarray(model.predict_proba(docs))
+    classes = [str(c) for c in model.classes_]
+    if raw.shape[1] == 2 and len(classes) == 1:
+        # one-vs-rest with a single frame returns [p(absent), p(present)]
+        raw = raw[:, 1:]
+    full = np.zeros((len(docs), len(labels)))
+    index = {label: i for i, label in enumerate(labels)}
+    for j, label in enumerate(classes):
+        if label in index:
+            full[:, index[label]] = raw[:, j]
+    return full
+
+
+def _ml_metrics(truth: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
+    """Per-frame and overall scores of a boolean truth matrix and probabilities.
+
+    Written with counts rather than scikit-learn calls because the
+    single-fold bootstrap recomputes it a thousand times. Undefined ratios
+    (no predicted or no true positives) are NaN, as in the single-label path.
+    """
+    predicted = proba >= 0.5
+    tp = (truth & predicted).sum(axis=0).astype(float)
+    fp = (~truth & predicted).sum(axis=0).astype(float)
+    fn = (truth & ~predicted).sum(axis=0).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), np.nan)
+        # F1 is undefined only for a frame neither true nor predicted in the
+        # fold; such frames are left out of macro-F1, as in single-label.
+        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
+    micro_den = 2 * tp.sum() + fp.sum() + fn.sum()
+    brier = np.mean((proba - truth) ** 2, axis=0)
+    return {
+        "subset_accuracy": float(np.mean(np.all(truth == predicted, axis=1))),
+        "hamming_loss": float(np.mean(truth != predicted)),
+        "micro_f1": float(2 * tp.sum() / micro_den) if micro_den else math.nan,
+        "macro_f1": float(np.nanmean(f1)) if np.isfinite(f1).any() else math.nan,
+        "brier": float(brier.mean()),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "brier_frame": brier,
+        "predicted": predicted,
+    }
+
+
+def _ml_scorer(labels: list[str]) -> Any:
+    from .pipeline import _split_multi
+
+    def macro_f1(model: Any, X: pd.DataFrame, y: Any) -> float:
+        truth = _indicator([_split_multi(v) for v in y], labels)
+        value = _ml_metrics(truth, _ml_proba(model, X, labels))["macro_f1"]
+        return 0.0 if math.isnan(value) else value
+
+    return macro_f1
+
+
+def _indicator(sets: Sequence[Sequence[str]], labels: list[str]) -> np.ndarray:
+    index = {label: j for j, label in enumerate(labels)}
+    out = np.zeros((len(sets), len(labels)), dtype=bool)
+    for i, frames in enumerate(sets):
+        for frame in frames:
+            out[i, index[frame]] = True
+    return out
+
+
+def _joined(indicator: np.ndarray, labels: list[str]) -> np.ndarray:
+    names = np.asarray(labels, dtype=object)
+    return _object_array([";".join(names[row]) for row in indicator])
+
+
+def _validate_multilabel(
+    estimator: Any,
+    documents: pd.DataFrame,
+    labels: Sequence[Any],
+    *,
+    scheme: str,
+    param_grid: dict[str, list[Any]] | None,
+    n_splits: int,
+    n_repeats: int,
+    inner_splits: int,
+    group_column: str,
+    time_column: str,
+    learning_curve: Sequence[float] | None,
+    n_bins: int,
+    ci: float,
+    seed: int,
+    n_jobs: int,
+    progress: bool,
+) -> ValidationResult:
+    """The multi-label branch of :func:`validate` (same parameters)."""
+    from ..._progress import progress_bar, track
+    from .pipeline import documents_frame
+
+    docs = documents.reset_index(drop=True)
+    sets = _frame_sets(labels)
+    label_list = sorted({f for s in sets for f in s})
+    if not label_list:
+        raise ValueError("no document has a frame")
+    truth = _indicator(sets, label_list)
+    y = _object_array(sets)
+    notes: list[str] = []
+    groups = docs[group_column].astype(str).to_numpy() if scheme == "group" else None
+    dates = docs[time_column] if scheme == "time" else None
+    splits = _ml_outer_splits(
+        scheme,
+        _stratum_keys(truth, label_list),
+        groups=groups,
+        dates=dates,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        seed=seed,
+        notes=notes,
+    )
+    extra = [c for c in docs.columns if c not in ("doc_id", "text")]
+    X = documents_frame(docs, [c for c in extra if c in _extra_of(estimator)])
+    folds: list[Fold] = []
+    fold_rows: list[dict[str, Any]] = []
+    per_frame: list[dict[str, Any]] = []
+    prediction_tables = []
+    curve_rows: list[dict[str, Any]] = []
+    test_truth, test_proba = [], []
+    with progress_bar(progress) as bar:
+        for repeat, k, train, test in track(
+            splits, bar, f"{scheme} folds", total=len(splits), every=1
+        ):
+            varies = truth[train].any(axis=0) & ~truth[train].all(axis=0)
+            if not varies.any():
+                reason = (
+                    "no frame is both present and absent in the training fold; "
+                    "not scored"
+                )
+                folds.append(Fold(repeat, k, train, test, [], {}, reason))
+                fold_rows.append(
+                    {
+                        "repeat": repeat,
+                        "fold": k,
+                        "n_train": len(train),
+                        "n_test": len(test),
+                        "skipped": reason,
+                    }
+                )
+                notes.append(f"repeat {repeat} fold {k}: {reason}")
+                continue
+            inner = (
+                _ml_inner_splits(truth[train], label_list, inner_splits, seed + repeat)
+                if param_grid
+                else []
+            )
+            if param_grid and inner:
+                search = GridSearchCV(
+                    clone(estimator),
+                    param_grid,
+                    cv=inner,
+                    scoring=_ml_scorer(label_list),
+                    n_jobs=n_jobs,
+                    refit=True,
+                    error_score="raise",
+                )
+                search.fit(X.iloc[train], y[train])
+                model = search.best_estimator_
+                best = dict(search.best_params_)
+            else:
+                model = clone(estimator).fit(X.iloc[train], y[train])
+                best = {}
+            proba = _ml_proba(model, X.iloc[test], label_list)
+            scores = _ml_metrics(truth[test], proba)
+            test_truth.append(truth[test])
+            test_proba.append(proba)
+            folds.append(
+                Fold(
+                    repeat,
+                    k,
+                    train,
+                    test,
+                    [(train[a], train[b]) for a, b in inner],
+                    best,
+                )
+            )
+            fold_rows.append(
+                {
+                    "repeat": repeat,
+                    "fold": k,
+                    "n_train": len(train),
+                    "n_test": len(test),
+                    **{m: scores[m] for m in _ML_OVERALL},
+                    "skipped": "",
+                    **{f"param_{p}": v for p, v in best.items()},
+                }
+            )
+            per_frame.append(
+                {m: scores[m] for m in ("precision", "recall", "f1")}
+                | {"brier": scores["brier_frame"]}
+            )
+            table = pd.DataFrame(
+                {
+                    "doc_id": X["doc_id"].iloc[test].to_numpy(),
+                    "position": test,
+                    "repeat": repeat,
+                    "fold": k,
+                    "true": _joined(truth[test], label_list),
+                    "predicted": _joined(scores["predicted"], label_list),
+                }
+            )
+            for j, label in enumerate(label_list):
+                table[f"p__{label}"] = proba[:, j]
+            prediction_tables.append(table)
+            for fraction in learning_curve or ():
+                curve_rows.append(
+                    _ml_curve_point(
+                        estimator,
+                        best,
+                        X,
+                        y,
+                        truth,
+                        train,
+                        test,
+                        fraction,
+                        label_list,
+                        seed + repeat * 100 + k,
+                    )
+                    | {"repeat": repeat, "fold": k, "n_test": len(test)}
+                )
+    fold_scores = pd.DataFrame(fold_rows)
+    if not prediction_tables:
+        raise ValueError(f"no outer fold of the {scheme} scheme could be scored")
+    predictions = pd.concat(prediction_tables, ignore_index=True)
+    table = _ml_summary_table(
+        scheme,
+        fold_scores,
+        per_frame,
+        np.concatenate(test_truth),
+        np.concatenate(test_proba),
+        label_list,
+        ci,
+        seed,
+    )
+    first = predictions["repeat"] == predictions["repeat"].min()
+    pooled_truth = np.concatenate(test_truth)
+    pooled_proba = np.concatenate(test_proba)
+    t, p = pooled_truth[first.to_numpy()], pooled_proba[first.to_numpy()] >= 0.5
+    confusion = pd.DataFrame(
+        {
+            "tp": (t & p).sum(axis=0),
+            "fp": (~t & p).sum(axis=0),
+            "fn": (t & ~p).sum(axis=0),
+            "tn": (~t & ~p).sum(axis=0),
+        },
+        index=pd.Index(label_list, name="frame"),
+    )
+    # Reliability of a frame's probability: pool every (document, frame) pair.
+    reliability = _binned(pooled_proba.ravel(), pooled_truth.ravel(), n_bins, ci)
+    curve = (
+        _curve_table(curve_rows, ci, ("subset_accuracy", "micro_f1", "macro_f1"))
+        if curve_rows
+        else None
+    )
+    return ValidationResult(
+        scheme=scheme,
+        table=table,
+        fold_scores=fold_scores,
+        confusion=confusion,
+        reliability=reliability,
+        learning_curve=curve,
+        predictions=predictions,
+        folds=folds,
+        labels=label_list,
+        ci=ci,
+        notes=notes,
+        multilabel=True,
+    )
+
+
+def _ml_summary_table(
+    scheme: str,
+    fold_scores: pd.DataFrame,
+    per_frame: list[dict[str, Any]],
+    truth: np.ndarray,
+    proba: np.ndarray,
+    labels: list[str],
+    ci: float,
+    seed: int,
+) -> pd.DataFrame:
+    scored = fold_scores[fold_scores["skipped"] == ""]
+    n_train = scored["n_train"].to_numpy(dtype=float)
+    n_test = scored["n_test"].to_numpy(dtype=float)
+    rows = []
+    for metric in _ML_OVERALL:
+        est, low, high = _interval(scored[metric].to_numpy(), n_train, n_test, ci)
+        rows.append((scheme, "", metric, est, low, high, len(scored)))
+    for metric in _ML_PER_FRAME:
+        values = np.stack([p[metric] for p in per_frame])
+        for j, label in enumerate(labels):
+            est, low, high = _interval(values[:, j], n_train, n_test, ci)
+            rows.append((scheme, label, metric, est, low, high, len(scored)))
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "scheme",
+            "label",
+            "metric",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n_folds",
+        ],
+    )
+    if len(scored) < 2:
+        table = _ml_bootstrap_single(table, truth, proba, labels, ci, seed)
+    return table
+
+
+def _ml_bootstrap_single(
+    table: pd.DataFrame,
+    truth: np.ndarray,
+    proba: np.ndarray,
+    labels: list[str],
+    ci: float,
+    seed: int,
+) -> pd.DataFrame:
+    # One test fold: resample its documents instead of folds, as single-label.
+    rng = np.random.default_rng(seed)
+    reps: dict[tuple[str, str], list[float]] = {}
+    for _ in range(1000):
+        pick = rng.integers(0, len(truth), len(truth))
+        scores = _ml_metrics(truth[pick], proba[pick])
+        for metric in _ML_OVERALL:
+            reps.setdefault(("", metric), []).append(scores[metric])
+        for metric in _ML_PER_FRAME:
+            values = scores["brier_frame" if metric == "brier" else metric]
+            for j, label in enumerate(labels):
+                reps.setdefault((label, metric), []).append(float(values[j]))
+    for i, row in table.iterrows():
+        values = np.asarray(reps[(row["label"], row["metric"])])
+        values = values[np.isfinite(values)]
+        if len(values):
+            low, high = np.percentile(values, [50 * (1 - ci), 50 * (1 + ci)])
+            table.loc[i, ["ci_low", "ci_high"]] = [low, high]
+    return table
+
+
+def _ml_curve_point(
+    estimator: Any,
+    best: dict[str, Any],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    truth: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    fraction: float,
+    labels: list[str],
+    seed: int,
+) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    if fraction >= 1.0:
+        subset = train
+    else:
+        # stratified on the rarest-frame key, at least one document per key
+        keys = _stratum_keys(truth[train], labels)
+        picks = []
+        for key in np.unique(keys):
+            members = train[keys == key]
+            size = max(1, round(fraction * len(members)))
+            picks.append(rng.choice(members, size=size, replace=False))
+        subset = np.sort(np.concatenate(picks))
+    result: dict[str, Any] = {"train_fraction": fraction, "train_size": len(subset)}
+    sub = truth[subset]
+    if not (sub.any(axis=0) & ~sub.all(axis=0)).any():
+        result.update(subset_accuracy=math.nan, micro_f1=math.nan, macro_f1=math.nan)
+        return result
+    model = clone(estimator).set_params(**best).fit(X.iloc[subset], y[subset])
+    scores = _ml_metrics(truth[test], _ml_proba(model, X.iloc[test], labels))
+    result.update({m: scores[m] for m in ("subset_accuracy", "micro_f1", "macro_f1")})
+    return result
