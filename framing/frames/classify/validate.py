@@ -340,6 +340,83 @@ def _inner_splits(
     return list(splitter.split(np.zeros(len(y_train)), y_train))
 
 
+def _fit_tuned(
+    estimator: Any,
+    param_grid: Any,
+    inner: list[tuple[np.ndarray, np.ndarray]],
+    scoring: Any,
+    n_jobs: int | None,
+    X_train: pd.DataFrame,
+    y_train: Any,
+) -> tuple[Any, dict[str, Any]]:
+    """Fit on an outer training fold, tuning on its inner folds only."""
+    if not (param_grid and inner):
+        return clone(estimator).fit(X_train, y_train), {}
+    search = GridSearchCV(
+        clone(estimator),
+        param_grid,
+        cv=inner,
+        scoring=scoring,
+        n_jobs=n_jobs,
+        refit=True,
+        error_score="raise",
+    )
+    search.fit(X_train, y_train)
+    return search.best_estimator_, dict(search.best_params_)
+
+
+def _record_skipped(
+    folds: list[Fold],
+    fold_rows: list[dict[str, Any]],
+    notes: list[str],
+    repeat: int,
+    k: int,
+    train: np.ndarray,
+    test: np.ndarray,
+    reason: str,
+) -> None:
+    folds.append(Fold(repeat, k, train, test, [], {}, reason))
+    fold_rows.append(
+        {
+            "repeat": repeat,
+            "fold": k,
+            "n_train": len(train),
+            "n_test": len(test),
+            "skipped": reason,
+        }
+    )
+    notes.append(f"repeat {repeat} fold {k}: {reason}")
+
+
+def _record_scored(
+    folds: list[Fold],
+    fold_rows: list[dict[str, Any]],
+    repeat: int,
+    k: int,
+    train: np.ndarray,
+    test: np.ndarray,
+    inner: list[tuple[np.ndarray, np.ndarray]],
+    best: dict[str, Any],
+    metrics: dict[str, Any],
+) -> None:
+    # Inner splits are stored as positions in the whole data set, so that a
+    # reader can check they never touch the outer test fold.
+    folds.append(
+        Fold(repeat, k, train, test, [(train[a], train[b]) for a, b in inner], best)
+    )
+    fold_rows.append(
+        {
+            "repeat": repeat,
+            "fold": k,
+            "n_train": len(train),
+            "n_test": len(test),
+            **metrics,
+            "skipped": "",
+            **{f"param_{p}": v for p, v in best.items()},
+        }
+    )
+
+
 def validate(
     estimator: Any,
     documents: pd.DataFrame,
@@ -469,63 +546,28 @@ def validate(
                 reason = (
                     f"training fold has one frame only ({y_train[0]!r}); not scored"
                 )
-                folds.append(Fold(repeat, k, train, test, [], {}, reason))
-                fold_rows.append(
-                    {
-                        "repeat": repeat,
-                        "fold": k,
-                        "n_train": len(train),
-                        "n_test": len(test),
-                        "skipped": reason,
-                    }
-                )
-                notes.append(f"repeat {repeat} fold {k}: {reason}")
+                _record_skipped(folds, fold_rows, notes, repeat, k, train, test, reason)
                 continue
             inner = (
                 _inner_splits(y_train, inner_splits, seed + repeat)
                 if param_grid
                 else []
             )
-            if param_grid and inner:
-                search = GridSearchCV(
-                    clone(estimator),
-                    param_grid,
-                    cv=inner,
-                    scoring="f1_macro",
-                    n_jobs=n_jobs,
-                    refit=True,
-                    error_score="raise",
-                )
-                search.fit(X.iloc[train], y_train)
-                model = search.best_estimator_
-                best = dict(search.best_params_)
-            else:
-                model = clone(estimator).fit(X.iloc[train], y_train)
-                best = {}
+            model, best = _fit_tuned(
+                estimator, param_grid, inner, "f1_macro", n_jobs, X.iloc[train], y_train
+            )
             proba = _full_proba(model, X.iloc[test], label_list)
             scores = _fold_metrics(y[test], proba, label_list)
-            folds.append(
-                Fold(
-                    repeat,
-                    k,
-                    train,
-                    test,
-                    [(train[a], train[b]) for a, b in inner],
-                    best,
-                )
-            )
-            fold_rows.append(
-                {
-                    "repeat": repeat,
-                    "fold": k,
-                    "n_train": len(train),
-                    "n_test": len(test),
-                    "accuracy": scores["accuracy"],
-                    "macro_f1": scores["macro_f1"],
-                    "brier": scores["brier"],
-                    "skipped": "",
-                    **{f"param_{p}": v for p, v in best.items()},
-                }
+            _record_scored(
+                folds,
+                fold_rows,
+                repeat,
+                k,
+                train,
+                test,
+                inner,
+                best,
+                {m: scores[m] for m in ("accuracy", "macro_f1", "brier")},
             )
             per_class.append(
                 {m: scores[m] for m in ("precision", "recall", "f1")}
@@ -1052,63 +1094,36 @@ def _validate_multilabel(
                     "no frame is both present and absent in the training fold; "
                     "not scored"
                 )
-                folds.append(Fold(repeat, k, train, test, [], {}, reason))
-                fold_rows.append(
-                    {
-                        "repeat": repeat,
-                        "fold": k,
-                        "n_train": len(train),
-                        "n_test": len(test),
-                        "skipped": reason,
-                    }
-                )
-                notes.append(f"repeat {repeat} fold {k}: {reason}")
+                _record_skipped(folds, fold_rows, notes, repeat, k, train, test, reason)
                 continue
             inner = (
                 _ml_inner_splits(truth[train], label_list, inner_splits, seed + repeat)
                 if param_grid
                 else []
             )
-            if param_grid and inner:
-                search = GridSearchCV(
-                    clone(estimator),
-                    param_grid,
-                    cv=inner,
-                    scoring=_ml_scorer(label_list),
-                    n_jobs=n_jobs,
-                    refit=True,
-                    error_score="raise",
-                )
-                search.fit(X.iloc[train], y[train])
-                model = search.best_estimator_
-                best = dict(search.best_params_)
-            else:
-                model = clone(estimator).fit(X.iloc[train], y[train])
-                best = {}
+            model, best = _fit_tuned(
+                estimator,
+                param_grid,
+                inner,
+                _ml_scorer(label_list),
+                n_jobs,
+                X.iloc[train],
+                y[train],
+            )
             proba = _ml_proba(model, X.iloc[test], label_list)
             scores = _ml_metrics(truth[test], proba)
             test_truth.append(truth[test])
             test_proba.append(proba)
-            folds.append(
-                Fold(
-                    repeat,
-                    k,
-                    train,
-                    test,
-                    [(train[a], train[b]) for a, b in inner],
-                    best,
-                )
-            )
-            fold_rows.append(
-                {
-                    "repeat": repeat,
-                    "fold": k,
-                    "n_train": len(train),
-                    "n_test": len(test),
-                    **{m: scores[m] for m in _ML_OVERALL},
-                    "skipped": "",
-                    **{f"param_{p}": v for p, v in best.items()},
-                }
+            _record_scored(
+                folds,
+                fold_rows,
+                repeat,
+                k,
+                train,
+                test,
+                inner,
+                best,
+                {m: scores[m] for m in _ML_OVERALL},
             )
             per_frame.append(
                 {m: scores[m] for m in ("precision", "recall", "f1")}
