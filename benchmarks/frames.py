@@ -69,7 +69,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -78,9 +77,11 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from _harness import machine_info as shared_machine_info
+from _harness import peak_rss_mb
 
 LEXICON = "war-naming"
 REAL_CORPORA = ("kremlin-zelenskyy-2022", "us-gov-2022")
@@ -97,22 +98,6 @@ PACKAGES = ("numpy", "pandas", "pyarrow", "pyahocorasick", "pymorphy3")
 # --------------------------------------------------------------------------
 # Child side: one measurement per process.
 # --------------------------------------------------------------------------
-
-
-def _peak_rss_mb() -> dict[str, float | None]:
-    ru_maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    hwm_kib = None
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    hwm_kib = int(line.split()[1])
-    except OSError:
-        pass
-    return {
-        "peak_rss_mb": ru_maxrss_kib / 1024,
-        "vm_hwm_mb": hwm_kib / 1024 if hwm_kib is not None else None,
-    }
 
 
 def naive_patterns(lexicon: Any) -> list[Any]:
@@ -318,7 +303,7 @@ def run_child(spec: dict[str, Any]) -> None:
     if spec.get("cpu") is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {spec["cpu"]})
     result = CHILDREN[spec["kind"]](spec)
-    result.update(_peak_rss_mb())
+    result.update(peak_rss_mb())
     print(RESULT_MARK + json.dumps(result), flush=True)
 
 
@@ -403,36 +388,7 @@ def spawn(spec: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, 
 
 
 def machine_info() -> dict[str, Any]:
-    model = None
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem_gb = None
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemTotal:"):
-                    mem_gb = int(line.split()[1]) / 1024**2
-    except OSError:
-        pass
-    versions = {"python": platform.python_version()}
-    for package in ("framing", *PACKAGES):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return {
-        "cpu_model": model,
-        "cpus": os.cpu_count(),
-        "memory_gb": round(mem_gb, 1) if mem_gb else None,
-        "platform": platform.platform(),
-        "versions": versions,
-    }
+    return shared_machine_info(PACKAGES)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

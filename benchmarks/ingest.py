@@ -59,7 +59,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -68,9 +67,11 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from _harness import machine_info as shared_machine_info
+from _harness import peak_rss_mb
 
 TARGET_ARTICLES_PER_S = 1000.0
 TARGET_RSS_RATIO = 1.5
@@ -91,24 +92,6 @@ PACKAGES = (
 # --------------------------------------------------------------------------
 # Child side: one measurement per process.
 # --------------------------------------------------------------------------
-
-
-def _peak_rss_mb() -> dict[str, float]:
-    import resource
-
-    ru_maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    hwm_kib = None
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    hwm_kib = int(line.split()[1])
-    except OSError:
-        pass
-    return {
-        "peak_rss_mb": ru_maxrss_kib / 1024,
-        "vm_hwm_mb": hwm_kib / 1024 if hwm_kib is not None else None,
-    }
 
 
 def _cpu_seconds() -> float:
@@ -251,7 +234,7 @@ def run_child(spec: dict[str, Any]) -> None:
     result["cpu_wait_seconds"] = (
         after - waited if after is not None and waited is not None else None
     )
-    result.update(_peak_rss_mb())
+    result.update(peak_rss_mb())
     result["cpus"] = (
         len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     )
@@ -365,37 +348,7 @@ def _git_state() -> dict[str, Any] | None:
 
 
 def machine_info() -> dict[str, Any]:
-    model = None
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-            for line in cpuinfo:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem_gb = None
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemTotal:"):
-                    mem_gb = int(line.split()[1]) / 1024**2
-    except OSError:
-        pass
-    versions = {"python": platform.python_version()}
-    for package in ("framing", *PACKAGES):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "not installed"
-    return {
-        "git": _git_state(),
-        "cpu_model": model,
-        "cpus": os.cpu_count(),
-        "memory_gb": round(mem_gb, 1) if mem_gb else None,
-        "platform": platform.platform(),
-        "versions": versions,
-    }
+    return {"git": _git_state(), **shared_machine_info(PACKAGES)}
 
 
 def _fmt_rate(value: float | None) -> str:
