@@ -232,33 +232,11 @@ def design_rates_exact_misapplied(seed: int, impl: dict[str, Any]) -> Estimates:
 # --- 3. interrupted time series ----------------------------------------------
 
 
-def design_its(seed: int, impl: dict[str, Any]) -> Estimates:
-    data, truth = simulate_series(
-        n_outlets=1, n_weeks=104, event_week=52, phi=0.5, seed=seed
-    )
-    fit_its = impl.get("fit_its")
-    if fit_its is not None:
-        table = fit_its(data, event=truth["event_date"], y="value", date="week")
-        rows = {r.term: r for r in table["its"].table.itertuples()}
-        level, slope = rows["level change"], rows["slope change"]
-        return {
-            "level change": (
-                truth["level_change"],
-                level.estimate,
-                level.ci_low,
-                level.ci_high,
-            ),
-            "slope change": (
-                truth["slope_change"],
-                slope.estimate,
-                slope.ci_low,
-                slope.ci_high,
-            ),
-        }
-    lags = int(np.floor(4 * (len(data) / 100) ** (2 / 9)))
-    fit = smf.ols("value ~ t + post + time_since", data).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
-    )
+def _its_series(seed: int) -> tuple[Any, dict[str, Any]]:
+    return simulate_series(n_outlets=1, n_weeks=104, event_week=52, phi=0.5, seed=seed)
+
+
+def _its_from_statsmodels(fit: Any, truth: dict[str, Any]) -> Estimates:
     ci = fit.conf_int()
     return {
         "level change": (truth["level_change"], fit.params["post"], *ci.loc["post"]),
@@ -268,46 +246,57 @@ def design_its(seed: int, impl: dict[str, Any]) -> Estimates:
             *ci.loc["time_since"],
         ),
     }
+
+
+def _its_hac_statsmodels(data: Any, truth: dict[str, Any]) -> Estimates:
+    lags = int(np.floor(4 * (len(data) / 100) ** (2 / 9)))
+    fit = smf.ols("value ~ t + post + time_since", data).fit(
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+    )
+    return _its_from_statsmodels(fit, truth)
+
+
+def _its_toolkit(
+    fit_its: Any, data: Any, truth: dict[str, Any], errors: str
+) -> Estimates:
+    table = fit_its(
+        data, event=truth["event_date"], y="value", date="week", errors=errors
+    )
+    rows = {r.term: r for r in table["its"].table.itertuples()}
+    return {
+        term: (truth[key], rows[term].estimate, rows[term].ci_low, rows[term].ci_high)
+        for term, key in (
+            ("level change", "level_change"),
+            ("slope change", "slope_change"),
+        )
+    }
+
+
+def design_its(seed: int, impl: dict[str, Any]) -> Estimates:
+    data, truth = _its_series(seed)
+    fit_its = impl.get("fit_its")
+    if fit_its is None:
+        return _its_hac_statsmodels(data, truth)
+    return _its_toolkit(fit_its, data, truth, "ar1")
 
 
 def design_its_hac(seed: int, impl: dict[str, Any]) -> Estimates:
     # The HAC (Newey-West) option of fit_its, kept to show why it is not the
     # default: its intervals are too narrow in series of this length.
-    data, truth = simulate_series(
-        n_outlets=1, n_weeks=104, event_week=52, phi=0.5, seed=seed
-    )
-    lags = int(np.floor(4 * (len(data) / 100) ** (2 / 9)))
-    fit = smf.ols("value ~ t + post + time_since", data).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
-    )
-    ci = fit.conf_int()
-    return {
-        "level change": (truth["level_change"], fit.params["post"], *ci.loc["post"]),
-        "slope change": (
-            truth["slope_change"],
-            fit.params["time_since"],
-            *ci.loc["time_since"],
-        ),
-    }
+    data, truth = _its_series(seed)
+    fit_its = impl.get("fit_its")
+    if fit_its is None:
+        return _its_hac_statsmodels(data, truth)
+    return _its_toolkit(fit_its, data, truth, "hac")
 
 
 def design_its_glsar(seed: int, impl: dict[str, Any]) -> Estimates:
     # Reference: model the AR(1) errors (feasible GLS) instead of HAC SEs.
-    data, truth = simulate_series(
-        n_outlets=1, n_weeks=104, event_week=52, phi=0.5, seed=seed
-    )
+    data, truth = _its_series(seed)
     fit = smf.glsar("value ~ t + post + time_since", data, rho=1).iterative_fit(
         maxiter=20
     )
-    ci = fit.conf_int()
-    return {
-        "level change": (truth["level_change"], fit.params["post"], *ci.loc["post"]),
-        "slope change": (
-            truth["slope_change"],
-            fit.params["time_since"],
-            *ci.loc["time_since"],
-        ),
-    }
+    return _its_from_statsmodels(fit, truth)
 
 
 # --- 4. mixed models --------------------------------------------------------------
@@ -539,7 +528,7 @@ def implementations() -> tuple[dict[str, Any], dict[str, str]]:
     labels["prevalence"] = "framing.stats.prevalence.corrected_prevalence"
     labels["statsmodels"] = "statsmodels MixedLM (reference)"
     labels["glsar"] = "statsmodels GLSAR (reference)"
-    labels["hac"] = "statsmodels OLS + HAC (the fit_its errors='hac' option)"
+    labels["hac"] = labels.get("timeseries", "") + " (errors='hac')"
     return funcs, labels
 
 
