@@ -7,16 +7,12 @@ problem, fix) with exit code 1, without a traceback.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from .errors import FramingError
+from ._cli_common import console, friendly_errors
 
 app = typer.Typer(
     help="Reproducible media-framing research.",
@@ -46,25 +42,7 @@ def _register_stage_commands() -> None:
     app.add_typer(stats_app, name="stats", help="Statistics of framing shifts.")
 
 
-# Piped output (CI logs, `make demo | tee`) gets wide tables instead of 80 columns.
-_WIDTH = None if sys.stdout.isatty() else 160
-console = Console(width=_WIDTH)
-err_console = Console(stderr=True, width=_WIDTH)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _friendly_errors(command: F) -> F:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except FramingError as exc:
-            err_console.print(
-                f"[bold red]error:[/] {exc}", markup=True, highlight=False
-            )
-            raise typer.Exit(code=1) from exc
-
-    return wrapper  # type: ignore[return-value]
+_friendly_errors = friendly_errors()
 
 
 @corpus_app.command("list")

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from .._cli_common import user_errors
 from ..errors import FramingError
 
 ErrorModel = Literal["ar1", "hac"]
@@ -39,14 +40,30 @@ def _features(corpus: str, lexicon: str) -> Any:
     return feature_table(load_corpus(corpus), lexicon=lexicon)
 
 
-def _column(kind: str, frame: str, voice: str) -> str:
+def _column(data: Any, kind: str, frame: str, voice: str) -> str:
+    """The feature column for frame and voice; an error lists what exists."""
     from ..frames.detect import feature_column
+    from ..frames.voice import VOICES
 
     if voice == "any":
-        if kind == "has":
-            return feature_column("has", frame)
-        raise FramingError("--voice any works for presence only; name a voice")
-    return feature_column(kind, frame, voice)
+        if kind != "has":
+            raise FramingError("--voice any works for presence only; name a voice")
+        column = feature_column("has", frame)
+    else:
+        column = feature_column(kind, frame, voice)
+    if column not in data.columns:
+        frames = sorted(
+            {
+                c.split("__")[1].replace("_", "-")
+                for c in data.columns
+                if c.startswith("has__")
+            }
+        )
+        raise FramingError(
+            f"no feature {column!r}: frames are {frames}, voices are "
+            f"{list(VOICES)} (or 'any' for presence)"
+        )
+    return column
 
 
 def _emit(result: Any, out: Path | None) -> None:
@@ -63,11 +80,8 @@ def _emit(result: Any, out: Path | None) -> None:
 
 
 def _run(command: Any) -> None:
-    try:
+    with user_errors():
         command()
-    except FramingError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
 
 
 @stats_app.command("presence")
@@ -91,7 +105,7 @@ def presence(
         data = add_period(_features(corpus, lexicon), event)
         result = fit_presence(
             data,
-            _column("has", frame, voice),
+            _column(data, "has", frame, voice),
             cluster=["outlet", "day"],
             p_adjust=p_adjust,
         )
@@ -125,7 +139,7 @@ def rates(
         data = add_period(_features(corpus, lexicon), event)
         result = compare_rates(
             data,
-            _column("n", frame, voice),
+            _column(data, "n", frame, voice),
             by=by,
             reference=reference,
             cluster=["outlet", "day"],
@@ -165,7 +179,9 @@ def its(
             data = data[data["outlet"] == outlet]
             if data.empty:
                 raise FramingError(f"{corpus}: no documents from outlet {outlet!r}")
-        series = time_series(data, count=_column("n", frame, voice), by=None, freq=freq)
+        series = time_series(
+            data, count=_column(data, "n", frame, voice), by=None, freq=freq
+        )
         result = fit_its(
             series,
             event=event,

@@ -7,38 +7,29 @@ a label column (e.g. the gold table of ``classify agreement --gold``).
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
+from ..._cli_common import console, friendly_errors
 from ...errors import FramingError
 
 classify_app = typer.Typer(
     help="Supervised frame classifiers: annotation, training, validation, prediction.",
     no_args_is_help=True,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 
-def _friendly(command: Any) -> Any:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except (FramingError, ValueError) as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
-            raise typer.Exit(code=1) from exc
-
-    return wrapper
+# Input mistakes surface as ValueError from scikit-learn and pandas here.
+_friendly = friendly_errors(ValueError)
 
 
 def _read_table(path: Path) -> Any:
     import pandas as pd
 
+    if not path.is_file():
+        raise FramingError(f"{path}: no such file; give the labels as CSV or Parquet")
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
     return pd.read_csv(path, dtype={"doc_id": str})

@@ -134,7 +134,7 @@ def fit(
     from rich.console import Console
     from rich.table import Table
 
-    from ...errors import FramingError
+    from ..._cli_common import user_errors
     from ...plots.style import save_figure
     from ...plots.topics import plot_k_selection
     from ...store import atomic_directory, write_json_atomic
@@ -146,7 +146,7 @@ def fit(
     from .select import select_k
 
     console = Console()
-    try:
+    with user_errors():
         seed_list = _ints(seeds, "--seeds")
         ks = _ints(grid, "--grid")
         if k is None and not ks:
@@ -261,9 +261,6 @@ def fit(
                     "outputs": outputs,
                 },
             )
-    except FramingError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False)
-        raise typer.Exit(code=1) from exc
 
     table = Table(
         title=f"{store.name}: {chosen} topics ({len(model.doc_ids_)} documents)"
