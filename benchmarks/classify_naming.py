@@ -1,11 +1,14 @@
 """Russia–Ukraine naming: can masked text predict how a document names the war?
 
-Labels come from the lexicon detector: a document's dominant own-voice
-naming is grouped into ``war-invasion`` (war, invasion) or
+Labels come from the lexicon detector (:func:`naming_labels`, which reads
+the stored ``war-naming`` detection run or makes it): a document's dominant
+own-voice naming is grouped into ``war-invasion`` (war, invasion) or
 ``special-operation`` (special military operation, military operation);
 documents with another or no own-voice naming are left out. Every
-``war-naming`` term, in any voice, is masked before featurisation, so the
-classifier has to use the rest of the text.
+``war-naming`` term, in any voice, is masked before featurisation
+(``FrameClassifier(mask="war-naming")``, the same masking a saved model
+applies when it predicts a corpus), so the classifier has to use the rest of
+the text.
 
 Schemes, side by side (nested CV, inner 3-fold grid over C):
 
@@ -32,25 +35,21 @@ import pandas as pd  # noqa: E402
 
 from framing.datasets.build import load_corpus  # noqa: E402
 from framing.frames.classify import (  # noqa: E402
-    NAMING_GROUPS,
     FrameClassifier,
     compare,
-    lexicon_labels,
-    mask_documents,
+    naming_labels,
     validate,
 )
 
 
 def naming_task(name: str) -> pd.DataFrame:
-    """Masked documents of a corpus with their lexicon-derived naming label."""
+    """Documents of a corpus with their naming label (the classifier masks)."""
     corpus = load_corpus(name)
-    articles = corpus.articles(columns=["doc_id", "text", "outlet", "published"])
-    labels = lexicon_labels(articles, groups=NAMING_GROUPS)
-    masked = mask_documents(articles)
-    table = articles.drop(columns="text").merge(masked, on="doc_id")
-    table = table.merge(labels[["doc_id", "label"]], on="doc_id")
+    table = naming_labels(corpus)
+    texts = corpus.articles(columns=["doc_id", "text"])
+    table = table.merge(texts, on="doc_id", validate="one_to_one")
     table["source"] = table["outlet"] if name == "kremlin-zelenskyy-2022" else "us-gov"
-    return table[table["label"].notna()].reset_index(drop=True)
+    return table
 
 
 def run(n_repeats: int = 2, plots: str | None = None) -> list:
@@ -60,7 +59,9 @@ def run(n_repeats: int = 2, plots: str | None = None) -> list:
     print("labelled documents by source and label:")
     print(pd.crosstab(both["source"], both["label"]).to_string())
     # word n-grams only: character n-grams of ~500-word documents cost ~10x more
-    estimator = FrameClassifier(word_ngrams=(1, 2), char_ngrams=None, min_df=2)
+    estimator = FrameClassifier(
+        word_ngrams=(1, 2), char_ngrams=None, min_df=2, mask="war-naming"
+    )
     grid = {"C": [0.3, 1.0, 3.0]}
     results = []
     for scheme, docs, kwargs in [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,6 +13,7 @@ from framing.frames.classify import (
     FrameClassifier,
     lexicon_labels,
     mask_documents,
+    naming_labels,
     predict_corpus,
     validate,
 )
@@ -44,26 +46,27 @@ def test_small_gvfc_evaluation(real_corpus):
 
 @pytest.fixture(scope="module")
 def naming(real_corpus):
+    """Labelled documents, unmasked: the classifiers below mask them."""
     corpus = real_corpus("kremlin-zelenskyy-2022")
-    articles = corpus.articles(columns=["doc_id", "text", "outlet", "published"])
-    labels = lexicon_labels(articles, groups=NAMING_GROUPS)
-    masked = mask_documents(articles)
-    table = articles.drop(columns="text").merge(masked, on="doc_id")
-    table = table.merge(labels[["doc_id", "label"]], on="doc_id")
-    return corpus, table[table["label"].notna()].reset_index(drop=True)
+    table = naming_labels(corpus)
+    texts = corpus.articles(columns=["doc_id", "text"])
+    return corpus, table.merge(texts, on="doc_id", validate="one_to_one")
 
 
 def test_naming_terms_are_masked(naming):
     _, docs = naming
-    text = " ".join(docs["text"]).lower()
+    assert set(docs["label"]) == {"war-invasion", "special-operation"}
+    text = " ".join(mask_documents(docs)["text"]).lower()
     assert " special military operation" not in text
     assert " full-scale invasion" not in text
-    assert set(docs["label"]) == {"war-invasion", "special-operation"}
+    # naming_labels reads the stored detection run; in memory it is the same
+    fresh = lexicon_labels(docs, groups=NAMING_GROUPS)
+    assert fresh["label"].tolist() == docs["label"].tolist()
 
 
 def test_cross_outlet_and_time_split_on_russia_ukraine(naming, tmp_path):
     corpus, docs = naming
-    estimator = FrameClassifier(char_ngrams=None, min_df=2)
+    estimator = FrameClassifier(char_ngrams=None, min_df=2, mask="war-naming")
     group = validate(estimator, docs, docs["label"].tolist(), scheme="group")
     outlets = docs["outlet"].to_numpy()
     assert len(group.folds) == 2
@@ -85,3 +88,15 @@ def test_cross_outlet_and_time_split_on_russia_ukraine(naming, tmp_path):
     assert len(predictions) == corpus.counts["kept"]
     assert (corpus.path / "classify" / "naming-test" / "predictions.parquet").is_file()
     assert predictions["doc_id"].is_unique
+    assert run.manifest["model"]["mask"]["name"] == "war-naming"
+    # The corpus is masked as the training text was: stored probabilities of
+    # the labelled documents are the model's on their masked text.
+    masked = mask_documents(docs)
+    stored = predictions.set_index("doc_id").loc[docs["doc_id"]]
+    unmasked_model = FrameClassifier(char_ngrams=None, min_df=2).fit(
+        masked, docs["label"].tolist()
+    )
+    np.testing.assert_allclose(
+        stored["p__war_invasion"].to_numpy(),
+        unmasked_model.transform(masked)["p__war_invasion"].to_numpy(),
+    )

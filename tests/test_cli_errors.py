@@ -19,6 +19,12 @@ runner = CliRunner()
             "no such file",
         ),
         (["topics", "fit", "no-such-corpus", "--k", "3", "--no-progress"], "error"),
+        (["classify", "evaluate", "gvfc", "--labels", "/no/l.csv"], "no such file"),
+        (["classify", "train", "gvfc", "--out", "m"], "--weak-labels LEXICON"),
+        (
+            ["classify", "evaluate", "gvfc", "--weak-labels", "no-such-lexicon"],
+            "no built-in lexicon",
+        ),
     ],
 )
 def test_user_errors_are_one_line_without_traceback(args, message):

@@ -7,8 +7,10 @@
 * :mod:`.annotate` — document samples, coding sheets, agreement, gold;
 * :func:`predict_corpus` — batch prediction over a corpus store;
 * :func:`save_model` / :func:`load_model` — skops files with a trust list;
-* :func:`mask_documents` / :func:`lexicon_labels` — lexicon-derived labels
-  with the naming terms masked.
+* :func:`naming_labels` / :func:`lexicon_labels` — lexicon-derived (weak)
+  labels; :func:`mask_documents` and ``FrameClassifier(mask=...)`` — the
+  naming terms masked, in training and prediction alike
+  (:func:`masking_config` says how a model masks).
 """
 
 from .annotate import (
@@ -19,7 +21,14 @@ from .annotate import (
     write_adjudication,
     write_sheets,
 )
-from .masking import NAMING_GROUPS, lexicon_labels, mask_documents, mask_text
+from .masking import (
+    NAMING_GROUPS,
+    lexicon_labels,
+    mask_documents,
+    mask_text,
+    masking_config,
+    naming_labels,
+)
 from .persist import UntrustedModelError, load_model, save_model
 from .pipeline import FrameClassifier, join_features, probability_column
 from .predict import PredictionRun, predict_corpus
@@ -45,6 +54,8 @@ __all__ = [
     "load_model",
     "mask_documents",
     "mask_text",
+    "masking_config",
+    "naming_labels",
     "predict_corpus",
     "probability_column",
     "read_sheets",

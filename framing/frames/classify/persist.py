@@ -88,8 +88,14 @@ def save_model(
     path : str or Path
         Target, conventionally ``*.skops``; the sidecar is ``<path>.json``
         with the format, library versions, classes, hyperparameters, the
-        file's SHA-256 and ``metadata`` (say, the training corpus).
-        Both are written under temporary names and renamed into place.
+        file's SHA-256, the preprocessing (``preprocessing.mask``: the
+        masking lexicon, its SHA-256, frames and token, or ``null``; see
+        :func:`~framing.frames.classify.masking_config`) and ``metadata``
+        (say, the training corpus). Both are written under temporary names
+        and renamed into place. A masking model carries its lexicon's text
+        in the model file itself, so loading it reproduces the masking.
+    metadata : mapping, optional
+        JSON-serialisable facts about the model, stored in the sidecar.
 
     Returns
     -------
@@ -108,6 +114,8 @@ def save_model(
     """
     import skops.io as sio
 
+    from .masking import masking_config
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.tmp")
@@ -123,6 +131,7 @@ def save_model(
         "versions": _versions(),
         "classes": [str(c) for c in getattr(model, "classes_", [])],
         "params": params,
+        "preprocessing": {"mask": masking_config(model)},
         "metadata": dict(metadata or {}),
     }
     side = path.with_name(path.name + ".json")

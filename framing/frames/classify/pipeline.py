@@ -150,12 +150,20 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     extra_features : sequence of str or None
         Numeric columns of the documents DataFrame (lexicon features, topic
         shares) scaled by their maximum absolute value and appended.
+    mask : str or None
+        A lexicon (built-in name, or the path of a ``.toml`` file as a
+        string) whose terms, of every frame and in any voice, are replaced
+        by ``[MASK]`` before the text is featurised, in ``fit`` and in every
+        prediction alike. ``fit`` keeps the lexicon's TOML text in
+        ``mask_lexicon_``, and predictions mask with that stored text, so a
+        saved model masks exactly as it did in training wherever it is
+        loaded (see :func:`~framing.frames.classify.masking_config`).
     weak_labels : str or None
         A lexicon name (e.g. ``"war-naming"``). When ``fit`` gets no labels,
         the label of a document is its dominant own-voice frame in that
-        lexicon (``"none"`` if it names none), and the lexicon's terms are
-        masked in the text before it is featurised (in ``fit`` and
-        prediction alike), so the model learns the context, not the terms.
+        lexicon (``"none"`` if it names none). The lexicon's terms are then
+        masked as with ``mask`` (unless ``mask`` names another lexicon), so
+        the model learns the context, not the terms.
     calibration_cv : int
         Internal folds of the SVM calibration.
     max_iter : int
@@ -170,6 +178,9 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         Frames, in the order of :meth:`predict_proba` columns.
     binarizer_ : MultiLabelBinarizer or None
         Multi-label only.
+    mask_lexicon_ : str or None
+        TOML text of the masking lexicon (``mask`` or ``weak_labels``);
+        ``None`` if the model does not mask.
 
     Examples
     --------
@@ -181,6 +192,15 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     ['control', 'health']
     >>> clf.transform(docs).columns.tolist()
     ['doc_id', 'p__control', 'p__health']
+
+    With ``mask``, the naming terms cannot influence a prediction:
+
+    >>> naming = FrameClassifier(mask="war-naming", char_ngrams=None).fit(
+    ...     ["the war near Kharkiv", "the special military operation in Donbas"],
+    ...     ["war", "operation"])
+    >>> p = naming.predict_proba(["the war in Donbas", "the invasion in Donbas"])
+    >>> bool((p[0] == p[1]).all())
+    True
     """
 
     def __init__(
@@ -195,6 +215,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         multilabel: bool = False,
         extra_features: Sequence[str] | None = None,
+        mask: str | None = None,
         weak_labels: str | None = None,
         calibration_cv: int = 3,
         max_iter: int = 2000,
@@ -209,6 +230,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         self.C = C
         self.multilabel = multilabel
         self.extra_features = extra_features
+        self.mask = mask
         self.weak_labels = weak_labels
         self.calibration_cv = calibration_cv
         self.max_iter = max_iter
@@ -274,14 +296,25 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             )
         raise ValueError(f"model must be one of {MODELS}; got {self.model!r}")
 
-    def _frame(self, documents: Any) -> pd.DataFrame:
-        frame = documents_frame(documents, self._extra())
-        if self.weak_labels is not None:
-            from .masking import mask_documents
+    def _mask_lexicon(self) -> str | None:
+        return self.mask if self.mask is not None else self.weak_labels
 
-            frame["text"] = mask_documents(frame, lexicon=self.weak_labels)[
-                "text"
-            ].to_numpy(dtype=object)
+    def _frame(self, documents: Any, source: str | None = None) -> pd.DataFrame:
+        frame = documents_frame(documents, self._extra())
+        lexicon = self._mask_lexicon()
+        if lexicon is not None:
+            from .masking import lexicon_source, mask_with_source
+
+            # Predictions use the text stored at fit, not the lexicon of
+            # today's installation (a model saved before mask_lexicon_
+            # existed reads it afresh).
+            source = (
+                source
+                or getattr(self, "mask_lexicon_", None)
+                or lexicon_source(lexicon)
+            )
+            masked = mask_with_source(frame["text"].tolist(), source)
+            frame["text"] = np.asarray(masked, dtype=object)
         return frame
 
     # --- the estimator contract -----------------------------------------------
@@ -292,6 +325,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         """Fit on documents and their frames (one label, or a list if multi-label).
 
         Without ``labels``, ``weak_labels`` must name a lexicon to derive them.
+        With ``mask`` (or ``weak_labels``) the lexicon's text is read here and
+        kept, and the documents are masked before featurisation.
         """
         if labels is None:
             if self.weak_labels is None:
@@ -301,7 +336,13 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             from .masking import lexicon_labels
 
             labels = lexicon_labels(documents, lexicon=self.weak_labels)["label"]
-        frame = self._frame(documents)
+        lexicon = self._mask_lexicon()
+        source: str | None = None
+        if lexicon is not None:
+            from .masking import lexicon_source
+
+            source = lexicon_source(lexicon)
+        frame = self._frame(documents, source)
         y = list(labels)
         if len(y) != len(frame):
             raise ValueError(f"{len(frame)} documents but {len(y)} labels")
@@ -324,6 +365,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         pipeline.fit(frame.drop(columns="doc_id"), target)
         self.pipeline_ = pipeline
         self.binarizer_ = binarizer
+        self.mask_lexicon_ = source
         self.classes_ = (
             binarizer.classes_ if binarizer is not None else pipeline.classes_
         )

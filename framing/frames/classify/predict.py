@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ...store import Corpus, ParquetSink, atomic_directory, write_json_atomic
+from .masking import masking_config
 from .pipeline import join_features, probability_column
 
 __all__ = ["PredictionRun", "predict_corpus", "load_predictions"]
@@ -38,9 +39,15 @@ class PredictionRun:
         return pq.read_table(self.path / "predictions.parquet").to_pandas()
 
     def summary(self) -> str:
-        """Documents and predicted-frame counts."""
+        """Documents, predicted-frame counts and the masking, if any."""
         counts = self.manifest["counts"]
         lines = [f"{self.corpus}: {counts['documents']} documents -> {self.path}"]
+        mask = self.manifest.get("model", {}).get("mask")
+        if mask:
+            lines.append(
+                f"  masked before prediction: every {mask['name']} term "
+                f"(lexicon sha256 {mask['sha256'][:12]})"
+            )
         for frame, n in counts["predicted"].items():
             lines.append(f"  {frame}: {n}")
         return "\n".join(lines)
@@ -66,7 +73,9 @@ def predict_corpus(
     Parameters
     ----------
     model : FrameClassifier
-        A fitted model.
+        A fitted model. A model trained with ``mask`` (or ``weak_labels``)
+        masks every batch with the lexicon it stored at fit, exactly as in
+        training; the manifest records that masking (``model.mask``).
     corpus : Corpus
     name : str
         Sub-folder of ``<store>/classify/``.
@@ -149,6 +158,7 @@ def predict_corpus(
                 "classes": classes,
                 "multilabel": multilabel,
                 "params": {k: repr(v) for k, v in model.get_params().items()},
+                "mask": masking_config(model),
             },
             "counts": {
                 "documents": n_documents,
