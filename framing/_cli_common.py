@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import FramingError
 
@@ -34,7 +35,10 @@ def user_errors(*also: type[Exception]) -> Iterator[None]:
     try:
         yield
     except caught as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        # Messages quote TOML keys such as "[study] seed": escape them from markup.
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False
+        )
         raise typer.Exit(code=1) from exc
 
 

@@ -45,6 +45,34 @@ def _register_stage_commands() -> None:
 _friendly_errors = friendly_errors()
 
 
+@app.command("run")
+@_friendly_errors
+def run(
+    study: Annotated[str, typer.Argument(help="Study file (TOML).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Rerun every stage, ignoring the cache.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only validate the study file.")
+    ] = False,
+) -> None:
+    """Run a study: every stage from one config, cached, into one output folder."""
+    from .study import load_study, run_study
+
+    config = load_study(study)
+    if check:
+        console.print(f"{study}: valid ({len(config.corpora)} corpora)")
+        return
+
+    def report(line: str) -> None:
+        if not line.endswith("..."):
+            console.print(f"  {line}", highlight=False)
+
+    console.print(f"Running {config.name} from {study}", highlight=False)
+    result = run_study(config, force=force, progress=True, report=report)
+    console.print(result.summary(), highlight=False)
+
+
 @corpus_app.command("list")
 @_friendly_errors
 def corpus_list() -> None:

@@ -82,7 +82,7 @@ def plot_forest(
         level = int(round(result.ci_level * 100))
         ax.set_xlabel(f"{result.estimate_scale} ({level}% CI)")
         if methods != [None]:
-            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize=6, ncols=2)
+            ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize=6)
     return fig
 
 

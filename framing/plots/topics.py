@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .style import (
     DOUBLE_COLUMN,
@@ -151,7 +152,10 @@ def plot_topic_prevalence(
         group = next((c for c in data.columns if c not in _VALUE_COLUMNS), None)
         groups = sorted(data[group].unique()) if group else ["all"]
         inches = 0.6 + 0.11 * len(topic_order) * len(groups)
-        fig, ax = figure_and_axes(ax, SINGLE_COLUMN, inches / SINGLE_COLUMN)
+        longest = max((len(names.get(t, t)) for t in topic_order), default=0)
+        # Long topic names (top words) need room beside the bars.
+        width = SINGLE_COLUMN if longest <= 20 else 0.75 * DOUBLE_COLUMN
+        fig, ax = figure_and_axes(ax, width, inches / width)
         bar = 0.8 / len(groups)
         y = np.arange(len(topic_order))
         for j, g in enumerate(groups):
@@ -180,6 +184,13 @@ def plot_topic_prevalence(
 
 
 _VALUE_COLUMNS = {"topic", "prevalence", "se", "n_docs"}
+_MAX_WORD = 24
+
+
+def _display_word(word: str) -> str:
+    """Collocations read as words; very long ones are shortened."""
+    text = str(word).replace("_", " ")
+    return text if len(text) <= _MAX_WORD else text[: _MAX_WORD - 1] + "…"
 
 
 def plot_top_words(
@@ -234,8 +245,13 @@ def plot_top_words(
                 part["probability"].to_numpy(),
                 color=OKABE_ITO[index % (len(OKABE_ITO) - 1)],
             )
-            ax.set_yticks(np.arange(len(part)), part["word"].tolist(), fontsize=6)
+            ax.set_yticks(
+                np.arange(len(part)),
+                [_display_word(w) for w in part["word"]],
+                fontsize=6,
+            )
             ax.invert_yaxis()
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=2))
             ax.tick_params(axis="x", labelsize=5)
             name = str(part["name"].iloc[0]) if len(part) else f"topic {t}"
             ax.set_title(name, fontsize=7)

@@ -4,6 +4,7 @@ vocabulary, returning tidy results with CIs and adjusted p-values."""
 from ._common import ModelResults, add_period, feature_table
 from .composition import estimate_effect
 from .mixed import fit_mixed_presence, fit_mixed_rates
+from .naming import naming_shares, voice_composition
 from .presence import fit_presence
 from .prevalence import corrected_prevalence
 from .rates import compare_rates, fit_rates, poisson_rate_test, rate_ratio_ci_exact
@@ -30,8 +31,10 @@ __all__ = [
     "fit_presence",
     "fit_rates",
     "fit_trend",
+    "naming_shares",
     "newey_west_lags",
     "poisson_rate_test",
     "rate_ratio_ci_exact",
     "time_series",
+    "voice_composition",
 ]

@@ -1,0 +1,287 @@
+"""Figures of naming: frame shares over time per source, and voice composition.
+
+Both take the tidy tables of :mod:`framing.stats.naming` and ``ax=None``,
+and return the :class:`~matplotlib.figure.Figure`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .style import DOUBLE_COLUMN, OKABE_ITO, journal_style
+
+__all__ = ["plot_naming_over_time", "plot_voice_composition", "VOICE_COLOURS"]
+
+#: One colour per voice; "own" is the darkest, so it survives greyscale print.
+_EVENT_STYLES = (":", "--", "-.")
+
+VOICE_COLOURS = {
+    "own": OKABE_ITO[0],
+    "quoted": OKABE_ITO[1],
+    "attributed": OKABE_ITO[2],
+    "scare": OKABE_ITO[3],
+    "negated": "0.6",
+}
+
+
+def _axes_grid(
+    ax: Axes | Sequence[Axes] | None, nrows: int, ncols: int, *, height: float
+) -> tuple[Figure, list[Axes]]:
+    n = nrows * ncols
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        fig, grid = plt.subplots(
+            nrows,
+            ncols,
+            figsize=(DOUBLE_COLUMN, height * nrows + 0.5),
+            sharex=True,
+            sharey=True,
+            layout="constrained",
+            squeeze=False,
+        )
+        return fig, list(grid.ravel())
+    axes = [ax] if isinstance(ax, Axes) else list(ax)
+    if len(axes) != n:
+        raise ValueError(f"need {n} axes (voices x groups); got {len(axes)}")
+    figure = axes[0].get_figure()
+    if not isinstance(figure, Figure):
+        raise TypeError("ax must belong to a matplotlib Figure")
+    return figure, axes
+
+
+def plot_naming_over_time(
+    shares: pd.DataFrame,
+    ax: Axes | Sequence[Axes] | None = None,
+    *,
+    frames: Sequence[str] | None = None,
+    voices: Sequence[str] | None = None,
+    groups: Sequence[Any] | None = None,
+    events: Mapping[str, str] | None = None,
+    frame_labels: Mapping[str, str] | None = None,
+    min_docs: int = 1,
+) -> Figure:
+    """Share of documents using each frame over time: a panel per group and voice.
+
+    Columns are groups (outlets or sources), rows are voices; colour is
+    the frame, shaded bands its interval; dotted lines mark events. Periods
+    with fewer than ``min_docs`` documents are not drawn.
+
+    Parameters
+    ----------
+    shares : DataFrame
+        From :func:`framing.stats.naming_shares`.
+    ax : Axes or sequence of Axes, optional
+        ``len(voices) * len(groups)`` axes, row by row; by default a
+        double-column figure.
+    frames, voices, groups : sequence, optional
+        Subsets and their order (default: all, in table order).
+    events : mapping, optional
+        ``{"2022-02-24": "full-scale invasion"}``: vertical lines, named in
+        the legend.
+    frame_labels : mapping, optional
+        Legend labels of frames.
+    min_docs : int
+        Periods with fewer documents are left out (their shares are noise).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": "a", "frame": "war", "voice": "own",
+    ...     "period": pd.date_range("2022-01-03", periods=3, freq="W-MON"),
+    ...     "n_docs": 4, "share": [0.0, 0.25, 0.5],
+    ...     "ci_low": [0.0, 0.05, 0.15], "ci_high": [0.5, 0.7, 0.85]})
+    >>> fig = plot_naming_over_time(table, events={"2022-01-10": "event"})
+    >>> [a.get_title() for a in fig.axes]
+    ['a']
+    """
+    frames = list(dict.fromkeys(shares["frame"])) if frames is None else list(frames)
+    voices = list(dict.fromkeys(shares["voice"])) if voices is None else list(voices)
+    groups = list(dict.fromkeys(shares["group"])) if groups is None else list(groups)
+    labels = dict(frame_labels or {})
+    with journal_style():
+        fig, axes = _axes_grid(ax, len(voices), len(groups), height=1.55)
+        for index, axis in enumerate(axes):
+            voice, group = voices[index // len(groups)], groups[index % len(groups)]
+            part = shares[
+                (shares["group"] == group)
+                & (shares["voice"] == voice)
+                & (shares["n_docs"] >= min_docs)
+            ]
+            for i, frame in enumerate(frames):
+                colour = OKABE_ITO[i % len(OKABE_ITO)]
+                line = part[part["frame"] == frame]
+                if line.empty:
+                    continue
+                x = line["period"].to_numpy()
+                axis.fill_between(
+                    x,
+                    line["ci_low"].to_numpy(dtype=float),
+                    line["ci_high"].to_numpy(dtype=float),
+                    color=colour,
+                    alpha=0.12,
+                    lw=0,
+                )
+                axis.plot(
+                    x,
+                    line["share"].to_numpy(dtype=float),
+                    color=colour,
+                    marker="o",
+                    ms=2,
+                    lw=1.0,
+                )
+            for k, when in enumerate(events or {}):
+                axis.axvline(
+                    mdates.date2num(pd.Timestamp(when)),
+                    color="0.3",
+                    lw=0.7,
+                    ls=_EVENT_STYLES[k % len(_EVENT_STYLES)],
+                )
+            if index < len(groups):
+                axis.set_title(str(group))
+            if index % len(groups) == 0:
+                axis.set_ylabel(f"{voice} voice\nshare of documents")
+            axis.set_ylim(0, 1)
+            axis.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
+            axis.xaxis.set_major_formatter(
+                mdates.ConciseDateFormatter(axis.xaxis.get_major_locator())
+            )
+        handles: list[Any] = [
+            Patch(color=OKABE_ITO[i % len(OKABE_ITO)], label=labels.get(f, f))
+            for i, f in enumerate(frames)
+        ]
+        handles += [
+            Line2D(
+                [],
+                [],
+                color="0.3",
+                lw=0.7,
+                ls=_EVENT_STYLES[k % len(_EVENT_STYLES)],
+                label=label,
+            )
+            for k, label in enumerate((events or {}).values())
+        ]
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 6),
+            fontsize=6.5,
+        )
+    return fig
+
+
+def plot_voice_composition(
+    composition: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    frames: Sequence[str] | None = None,
+    groups: Sequence[Any] | None = None,
+    voices: Sequence[str] | None = None,
+    frame_labels: Mapping[str, str] | None = None,
+    min_mentions: int = 1,
+) -> Figure:
+    """Stacked bars: how each group's mentions of each frame divide by voice.
+
+    One bar per group and frame (grouped by frame), labelled with the
+    number of mentions; frames a group never uses are left out.
+
+    Parameters
+    ----------
+    composition : DataFrame
+        From :func:`framing.stats.voice_composition` (without ``period``).
+    ax : Axes, optional
+        Draw here instead of a new double-column figure.
+    frames, groups, voices : sequence, optional
+        Subsets and their order.
+    frame_labels : mapping, optional
+        Display labels of frames.
+    min_mentions : int
+        Bars with fewer mentions are left out.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"group": "a", "frame": "war",
+    ...     "voice": ["own", "quoted"], "mentions": [3, 1], "total": 4,
+    ...     "share": [0.75, 0.25]})
+    >>> fig = plot_voice_composition(table)
+    >>> len(fig.axes[0].patches)
+    2
+    """
+    if "period" in composition.columns:
+        raise ValueError("plot one period at a time: filter the 'period' column")
+    frames = (
+        list(dict.fromkeys(composition["frame"])) if frames is None else list(frames)
+    )
+    groups = (
+        list(dict.fromkeys(composition["group"])) if groups is None else list(groups)
+    )
+    voices = (
+        list(dict.fromkeys(composition["voice"])) if voices is None else list(voices)
+    )
+    labels = dict(frame_labels or {})
+    bars: list[tuple[str, pd.DataFrame, int]] = []
+    for frame in frames:
+        for group in groups:
+            part = composition[
+                (composition["frame"] == frame) & (composition["group"] == group)
+            ].set_index("voice")
+            total = int(part["total"].iloc[0]) if len(part) else 0
+            if total >= min_mentions:
+                bars.append((f"{group} · {labels.get(frame, frame)}", part, total))
+    with journal_style():
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            fig, ax = plt.subplots(
+                figsize=(DOUBLE_COLUMN, 0.22 * max(len(bars), 2) + 0.9),
+                layout="constrained",
+            )
+        else:
+            figure = ax.get_figure()
+            if not isinstance(figure, Figure):
+                raise TypeError("ax must belong to a matplotlib Figure")
+            fig = figure
+        y = np.arange(len(bars))[::-1]
+        left = np.zeros(len(bars))
+        for voice in voices:
+            widths = np.array(
+                [
+                    float(part["share"].get(voice, 0.0)) if total else 0.0
+                    for _, part, total in bars
+                ]
+            )
+            ax.barh(
+                y,
+                widths,
+                left=left,
+                color=VOICE_COLOURS.get(voice, "0.8"),
+                height=0.75,
+                label=voice,
+                edgecolor="white",
+                linewidth=0.3,
+            )
+            left += widths
+        for k, (_, _, total) in enumerate(bars):
+            ax.annotate(
+                f"n={total}",
+                (1.0, y[k]),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=6,
+            )
+        ax.set_yticks(y, [name for name, _, _ in bars])
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of mentions")
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(voices), fontsize=6.5
+        )
+    return fig

@@ -1,0 +1,720 @@
+"""Study configuration: one TOML file, validated before any work starts.
+
+A study file names the corpora, how their outlets group into the sources
+being compared, the events, the naming lexicon and its frames, the
+statistical analyses, the topic model and the classifier, and the figure
+and table formats. :func:`load_study` checks every key -- unknown keys,
+wrong types, values outside their allowed set, corpora missing from the
+registry, frames missing from the lexicon -- and reports *all* problems at
+once, each with its key, the problem and the allowed values.
+
+A minimal study::
+
+    [study]
+    name = "war-naming"
+    seed = 1
+
+    [corpora]
+    names = ["kremlin-zelenskyy-2022"]
+
+    [[events]]
+    date = "2022-02-24"
+    label = "full-scale invasion"
+
+    [naming]
+    frames = ["invasion", "war", "special-military-operation"]
+
+Every other section is optional; see ``studies/war-naming.toml`` for all
+keys with comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import FramingError
+
+__all__ = [
+    "StudyConfig",
+    "StudyConfigError",
+    "load_study",
+    "parse_study",
+]
+
+FREQUENCIES = ("W", "M")
+P_ADJUST = ("bh", "holm", "none")
+ITS_ERRORS = ("ar1", "hac")
+FIGURE_FORMATS = ("pdf", "png", "svg")
+TABLE_FORMATS = ("csv", "tex")
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class StudyConfigError(FramingError):
+    """The study file is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, path: str | Path, problems: list[str]) -> None:
+        self.path = str(path)
+        self.problems = problems
+        listed = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"{path}: {len(problems)} problem(s) in the study file "
+            f"(nothing was run):\n{listed}"
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    date: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ItsSpec:
+    source: str
+    frame: str
+    voice: str = "own"
+    errors: str = "ar1"
+    freq: str = "W"
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated study (see the module docstring for the file format).
+
+    ``path`` is the study file; relative paths in it (``output``, a lexicon
+    file) resolve against its folder.
+    """
+
+    path: Path
+    name: str
+    title: str
+    seed: int
+    output: Path
+    corpora: tuple[str, ...]
+    sources: dict[str, tuple[str, ...]]
+    events: tuple[Event, ...]
+    lexicon: str
+    frames: tuple[str, ...]
+    voices: tuple[str, ...]
+    frame_labels: dict[str, str]
+    freq: str
+    min_docs: int
+    ci_level: float
+    event: str
+    p_adjust: str
+    stats_voice: str
+    presence: tuple[str, ...]
+    rates: tuple[str, ...]
+    its: tuple[ItsSpec, ...]
+    fightin_words: dict[str, Any]
+    topics: dict[str, Any]
+    classifier: dict[str, Any]
+    figure_formats: tuple[str, ...]
+    table_formats: tuple[str, ...]
+    digits: int
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every setting after defaults, JSON-ready (paths as strings)."""
+        data = asdict(self)
+        data.pop("raw")
+        data["path"] = self.path.name
+        data["output"] = str(self.output)
+        return data
+
+
+# --- a small checker that collects every problem -------------------------
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def section(
+        self, data: dict[str, Any], name: str, allowed: tuple[str, ...]
+    ) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            self.problem(f"[{name}]", f"must be a table, got {_kind(value)}")
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.problem(
+                    f"[{name}] {key}",
+                    f"unknown key; allowed keys are {', '.join(allowed)}",
+                )
+        return value
+
+    def get(
+        self,
+        table: dict[str, Any],
+        where: str,
+        key: str,
+        kind: type | tuple[type, ...],
+        default: Any = None,
+        *,
+        required: bool = False,
+        allowed: tuple[Any, ...] | None = None,
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        label = f"{where} {key}"
+        if key not in table:
+            if required:
+                self.problem(label, "is required")
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # bool is an int in Python; a TOML `true` is never a valid number here
+        if isinstance(value, bool) and bool not in kinds:
+            value_ok = False
+        else:
+            value_ok = isinstance(value, kinds)
+        if not value_ok:
+            names = " or ".join(_type_name(k) for k in kinds)
+            self.problem(label, f"must be {names}, got {_kind(value)} {value!r}")
+            return default
+        if allowed is not None and value not in allowed:
+            self.problem(
+                label,
+                f"{value!r} is not allowed; allowed values are "
+                + ", ".join(repr(a) for a in allowed),
+            )
+            return default
+        if check is not None:
+            message = check(value)
+            if message:
+                self.problem(label, message)
+                return default
+        return value
+
+    def strings(
+        self,
+        table: dict[str, Any],
+        where: str,
+        key: str,
+        default: tuple[str, ...] = (),
+        *,
+        required: bool = False,
+        allowed: tuple[str, ...] | None = None,
+    ) -> tuple[str, ...]:
+        value = self.get(table, where, key, list, None, required=required)
+        if value is None:
+            return default
+        if not all(isinstance(v, str) for v in value):
+            self.problem(f"{where} {key}", "must be a list of strings")
+            return default
+        if len(set(value)) != len(value):
+            self.problem(f"{where} {key}", "lists a value twice")
+        if allowed is not None:
+            bad = [v for v in value if v not in allowed]
+            if bad:
+                self.problem(
+                    f"{where} {key}",
+                    f"{bad} not allowed; allowed values are "
+                    + ", ".join(repr(a) for a in allowed),
+                )
+                return default
+        return tuple(value)
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
+    }.get(kind, kind.__name__)
+
+
+def _kind(value: Any) -> str:
+    return _type_name(type(value))
+
+
+def _date(value: str) -> str | None:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return f"{value!r} is not a date; write YYYY-MM-DD"
+    return None
+
+
+def _probability(value: float) -> str | None:
+    return None if 0 < value < 1 else f"{value} must lie strictly between 0 and 1"
+
+
+def _positive(value: int) -> str | None:
+    return None if value > 0 else f"{value} must be a positive integer"
+
+
+# --- the study file ---------------------------------------------------------
+
+SECTIONS = {
+    "study": ("name", "title", "seed", "output"),
+    "corpora": ("names",),
+    "sources": (),
+    "events": (),
+    "naming": (
+        "lexicon",
+        "frames",
+        "voices",
+        "labels",
+        "freq",
+        "min_docs",
+        "ci_level",
+    ),
+    "statistics": (
+        "event",
+        "p_adjust",
+        "voice",
+        "presence",
+        "rates",
+        "its",
+        "fightin_words",
+    ),
+    "topics": (
+        "enabled",
+        "corpus",
+        "k",
+        "k_grid",
+        "seeds",
+        "passes",
+        "no_below",
+        "no_above",
+        "top_words",
+    ),
+    "classifier": (
+        "enabled",
+        "positive",
+        "negative",
+        "model",
+        "c_grid",
+        "min_df",
+        "folds",
+        "repeats",
+    ),
+    "figures": ("formats",),
+    "tables": ("formats", "digits"),
+}
+
+
+def load_study(path: str | Path) -> StudyConfig:
+    """Read and validate a study file.
+
+    Raises
+    ------
+    StudyConfigError
+        Listing every problem: key, what is wrong, the allowed values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FramingError(f"{path}: no such study file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyConfigError(path, [f"not valid TOML: {exc}"]) from None
+    return parse_study(data, path)
+
+
+def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
+    """Validate a parsed study file (``path`` names it in errors and resolves
+    relative paths).
+
+    Examples
+    --------
+    >>> study = parse_study({"study": {"name": "demo"},
+    ...     "corpora": {"names": ["us-gov-2022"]},
+    ...     "events": [{"date": "2022-02-24", "label": "invasion"}],
+    ...     "naming": {"frames": ["invasion", "war"]}}, "demo.toml")
+    >>> study.voices, study.freq, study.event
+    (('own', 'quoted'), 'W', '2022-02-24')
+    >>> parse_study({"study": {"name": "demo", "seed": "one"}}, "bad.toml")
+    Traceback (most recent call last):
+    ...
+    framing.study.config.StudyConfigError: bad.toml: 3 problem(s) in the study file (nothing was run):
+      - [study] seed: must be an integer, got a string 'one'
+      - [corpora] names: is required
+      - [naming] frames: is required
+    """  # noqa: E501
+    path = Path(path)
+    check = _Checker()
+    for key in data:
+        if key not in SECTIONS:
+            check.problem(
+                f"[{key}]",
+                f"unknown section; allowed sections are {', '.join(SECTIONS)}",
+            )
+
+    study = check.section(data, "study", SECTIONS["study"])
+    name = check.get(
+        study,
+        "[study]",
+        "name",
+        str,
+        "study",
+        required=True,
+        check=lambda v: (
+            None
+            if NAME_PATTERN.match(v)
+            else f"{v!r}: use lower-case letters, digits and '-'"
+        ),
+    )
+    title = check.get(study, "[study]", "title", str, "")
+    seed = check.get(study, "[study]", "seed", int, 0)
+    output = check.get(study, "[study]", "output", str, f"out/{name}")
+
+    corpora_section = check.section(data, "corpora", SECTIONS["corpora"])
+    corpora = check.strings(corpora_section, "[corpora]", "names", required=True)
+    if "corpora" in data and not corpora and "names" in corpora_section:
+        check.problem("[corpora] names", "must name at least one corpus")
+    _check_corpora(check, corpora)
+
+    sources_raw = data.get("sources", {})
+    sources: dict[str, tuple[str, ...]] = {}
+    if not isinstance(sources_raw, dict):
+        check.problem("[sources]", "must be a table: source label = [outlets]")
+    else:
+        seen: dict[str, str] = {}
+        for label, outlets in sources_raw.items():
+            values = check.strings(sources_raw, "[sources]", label)
+            if not values:
+                if isinstance(outlets, list):
+                    check.problem(f"[sources] {label}", "lists no outlets")
+                continue
+            for outlet in values:
+                if outlet in seen:
+                    check.problem(
+                        f"[sources] {label}",
+                        f"outlet {outlet!r} is already in source {seen[outlet]!r}",
+                    )
+                seen[outlet] = label
+            sources[label] = values
+
+    events: list[Event] = []
+    events_raw = data.get("events", [])
+    if not isinstance(events_raw, list):
+        check.problem("[[events]]", "must be an array of tables with date and label")
+    else:
+        for i, entry in enumerate(events_raw, start=1):
+            where = f"[[events]] #{i}"
+            if not isinstance(entry, dict):
+                check.problem(where, "must be a table with date and label")
+                continue
+            for key in entry:
+                if key not in ("date", "label"):
+                    check.problem(f"{where} {key}", "unknown key; allowed: date, label")
+            date = check.get(
+                entry, where, "date", str, None, required=True, check=_date
+            )
+            label = check.get(entry, where, "label", str, "", required=True)
+            if date is not None:
+                events.append(Event(date=date, label=label))
+
+    naming = check.section(data, "naming", SECTIONS["naming"])
+    lexicon = check.get(naming, "[naming]", "lexicon", str, "war-naming")
+    frames = check.strings(naming, "[naming]", "frames", required=True)
+    from ..frames.voice import VOICES
+
+    voices = check.strings(
+        naming, "[naming]", "voices", ("own", "quoted"), allowed=VOICES
+    )
+    labels = check.get(naming, "[naming]", "labels", dict, {})
+    freq = check.get(naming, "[naming]", "freq", str, "W", allowed=FREQUENCIES)
+    min_docs = check.get(naming, "[naming]", "min_docs", int, 5, check=_positive)
+    ci_level = check.get(
+        naming, "[naming]", "ci_level", float, 0.95, check=_probability
+    )
+    lexicon_labels = _check_lexicon(check, lexicon, path)
+    lexicon_frames = None if lexicon_labels is None else tuple(lexicon_labels)
+    if lexicon_frames is not None:
+        _check_frames(check, "[naming] frames", frames, lexicon_frames)
+        for key in labels:
+            if key not in lexicon_frames:
+                check.problem(f"[naming] labels {key}", "is not a frame of the lexicon")
+
+    stats = check.section(data, "statistics", SECTIONS["statistics"])
+    default_event = events[0].date if events else None
+    event = check.get(stats, "[statistics]", "event", str, default_event, check=_date)
+    if event is None:
+        check.problem(
+            "[statistics] event",
+            "is required when no [[events]] are given (the before/after split)",
+        )
+    p_adjust = check.get(stats, "[statistics]", "p_adjust", str, "bh", allowed=P_ADJUST)
+    stats_voice = check.get(stats, "[statistics]", "voice", str, "own", allowed=VOICES)
+    presence = check.strings(stats, "[statistics]", "presence", frames)
+    rates = check.strings(stats, "[statistics]", "rates", frames)
+    if lexicon_frames is not None:
+        _check_frames(check, "[statistics] presence", presence, lexicon_frames)
+        _check_frames(check, "[statistics] rates", rates, lexicon_frames)
+    its = _its_specs(check, stats.get("its", []), sources, lexicon_frames, VOICES)
+    fightin = stats.get("fightin_words", {})
+    fightin_words: dict[str, Any] = {}
+    if fightin is not False:
+        if not isinstance(fightin, dict):
+            check.problem("[statistics.fightin_words]", "must be a table (or false)")
+            fightin = {}
+        where = "[statistics.fightin_words]"
+        for key in fightin:
+            if key not in ("min_count", "prior_scale", "top", "stop_words"):
+                check.problem(
+                    f"{where} {key}",
+                    "unknown key; allowed: min_count, prior_scale, top, stop_words",
+                )
+        fightin_words = {
+            "min_count": check.get(
+                fightin, where, "min_count", int, 10, check=_positive
+            ),
+            "prior_scale": check.get(
+                fightin,
+                where,
+                "prior_scale",
+                (int, float),
+                500.0,
+                check=lambda v: None if v > 0 else "must be positive",
+            ),
+            "top": check.get(fightin, where, "top", int, 10, check=_positive),
+            "stop_words": check.get(
+                fightin, where, "stop_words", str, "", allowed=("", "english")
+            ),
+        }
+
+    topics = _topics(check, data, corpora)
+    classifier = _classifier(check, data, lexicon_frames)
+
+    figures = check.section(data, "figures", SECTIONS["figures"])
+    figure_formats = check.strings(
+        figures, "[figures]", "formats", ("pdf", "png"), allowed=FIGURE_FORMATS
+    )
+    tables = check.section(data, "tables", SECTIONS["tables"])
+    table_formats = check.strings(
+        tables, "[tables]", "formats", ("csv", "tex"), allowed=TABLE_FORMATS
+    )
+    digits = check.get(tables, "[tables]", "digits", int, 3, check=_positive)
+
+    if check.problems:
+        raise StudyConfigError(path, check.problems)
+    return StudyConfig(
+        path=path,
+        name=name,
+        title=title,
+        seed=seed,
+        output=(path.parent / output)
+        if not Path(output).is_absolute()
+        else Path(output),
+        corpora=corpora,
+        sources=sources,
+        events=tuple(events),
+        lexicon=lexicon,
+        frames=frames,
+        voices=voices,
+        frame_labels={
+            **{f: (lexicon_labels or {}).get(f, f) for f in frames},
+            **{str(k): str(v) for k, v in labels.items()},
+        },
+        freq=freq,
+        min_docs=min_docs,
+        ci_level=float(ci_level),
+        event=str(event),
+        p_adjust=p_adjust,
+        stats_voice=stats_voice,
+        presence=presence,
+        rates=rates,
+        its=its,
+        fightin_words=fightin_words,
+        topics=topics,
+        classifier=classifier,
+        figure_formats=figure_formats,
+        table_formats=table_formats,
+        digits=digits,
+        raw=data,
+    )
+
+
+def _check_corpora(check: _Checker, corpora: tuple[str, ...]) -> None:
+    from ..datasets.cards import list_cards
+
+    try:
+        registered = tuple(card.name for card in list_cards())
+    except FramingError as exc:
+        check.problem("[corpora] names", str(exc))
+        return
+    for name in corpora:
+        if name not in registered:
+            check.problem(
+                "[corpora] names",
+                f"{name!r} is not a registered corpus; registered: "
+                + ", ".join(registered),
+            )
+
+
+def _check_lexicon(check: _Checker, lexicon: str, path: Path) -> dict[str, str] | None:
+    from ..frames.lexicon import builtin_lexicons, load_lexicon
+
+    if lexicon.endswith(".toml"):
+        candidate = path.parent / lexicon
+        if not candidate.is_file():
+            check.problem("[naming] lexicon", f"no lexicon file {candidate}")
+            return None
+        source: str | Path = candidate
+    elif lexicon in builtin_lexicons():
+        source = lexicon
+    else:
+        check.problem(
+            "[naming] lexicon",
+            f"{lexicon!r} is neither a built-in lexicon ("
+            + ", ".join(builtin_lexicons())
+            + ") nor a .toml file",
+        )
+        return None
+    try:
+        return {f.name: f.label or f.name for f in load_lexicon(source).frames}
+    except FramingError as exc:
+        check.problem("[naming] lexicon", str(exc))
+        return None
+
+
+def _check_frames(
+    check: _Checker, key: str, frames: tuple[str, ...], known: tuple[str, ...]
+) -> None:
+    unknown = [f for f in frames if f not in known]
+    if unknown:
+        check.problem(
+            key, f"{unknown} not in the lexicon; its frames are {', '.join(known)}"
+        )
+
+
+def _its_specs(
+    check: _Checker,
+    raw: Any,
+    sources: dict[str, tuple[str, ...]],
+    frames: tuple[str, ...] | None,
+    voices: tuple[str, ...],
+) -> tuple[ItsSpec, ...]:
+    if not isinstance(raw, list):
+        check.problem("[[statistics.its]]", "must be an array of tables")
+        return ()
+    specs = []
+    for i, entry in enumerate(raw, start=1):
+        where = f"[[statistics.its]] #{i}"
+        if not isinstance(entry, dict):
+            check.problem(where, "must be a table with source, frame, voice, errors")
+            continue
+        for key in entry:
+            if key not in ("source", "frame", "voice", "errors", "freq"):
+                check.problem(
+                    f"{where} {key}",
+                    "unknown key; allowed: source, frame, voice, errors, freq",
+                )
+        source = check.get(entry, where, "source", str, None, required=True)
+        if source is not None and sources and source not in sources:
+            check.problem(
+                f"{where} source",
+                f"{source!r} is not in [sources]; sources are {', '.join(sources)}",
+            )
+        frame = check.get(entry, where, "frame", str, None, required=True)
+        if frame is not None and frames is not None and frame not in frames:
+            check.problem(f"{where} frame", f"{frame!r} is not a frame of the lexicon")
+        voice = check.get(entry, where, "voice", str, "own", allowed=voices)
+        errors = check.get(entry, where, "errors", str, "ar1", allowed=ITS_ERRORS)
+        freq = check.get(entry, where, "freq", str, "W", allowed=FREQUENCIES)
+        if source is not None and frame is not None:
+            specs.append(
+                ItsSpec(
+                    source=source, frame=frame, voice=voice, errors=errors, freq=freq
+                )
+            )
+    return tuple(specs)
+
+
+def _topics(check: _Checker, data: dict[str, Any], corpora: tuple[str, ...]) -> dict:
+    table = check.section(data, "topics", SECTIONS["topics"])
+    where = "[topics]"
+    enabled = check.get(table, where, "enabled", bool, bool(table))
+    if not enabled:
+        return {"enabled": False}
+    corpus = check.get(
+        table,
+        where,
+        "corpus",
+        str,
+        corpora[0] if corpora else None,
+        allowed=corpora or None,
+    )
+    k = check.get(table, where, "k", int, 10, check=_positive)
+    grid = check.get(table, where, "k_grid", list, [])
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 1 for v in grid):
+        check.problem(f"{where} k_grid", "must be a list of integers above 1")
+        grid = []
+    seeds = check.get(table, where, "seeds", list, [0, 1, 2])
+    if not seeds or not all(isinstance(v, int) for v in seeds):
+        check.problem(f"{where} seeds", "must be a non-empty list of integers")
+        seeds = [0]
+    return {
+        "enabled": True,
+        "corpus": corpus,
+        "k": k,
+        "k_grid": sorted(grid),
+        "seeds": list(seeds),
+        "passes": check.get(table, where, "passes", int, 10, check=_positive),
+        "no_below": check.get(table, where, "no_below", int, 5, check=_positive),
+        "no_above": check.get(table, where, "no_above", float, 0.5, check=_probability),
+        "top_words": check.get(table, where, "top_words", int, 8, check=_positive),
+    }
+
+
+def _classifier(
+    check: _Checker, data: dict[str, Any], frames: tuple[str, ...] | None
+) -> dict:
+    table = check.section(data, "classifier", SECTIONS["classifier"])
+    where = "[classifier]"
+    enabled = check.get(table, where, "enabled", bool, bool(table))
+    if not enabled:
+        return {"enabled": False}
+    positive = check.strings(
+        table, where, "positive", ("war", "invasion", "aggression")
+    )
+    negative = check.strings(
+        table, where, "negative", ("special-military-operation", "military-operation")
+    )
+    if frames is not None:
+        _check_frames(check, f"{where} positive", positive, frames)
+        _check_frames(check, f"{where} negative", negative, frames)
+    overlap = set(positive) & set(negative)
+    if overlap:
+        check.problem(f"{where} negative", f"{sorted(overlap)} are also positive")
+    c_grid = check.get(table, where, "c_grid", list, [0.3, 1.0, 3.0])
+    if not c_grid or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in c_grid
+    ):
+        check.problem(f"{where} c_grid", "must be a list of positive numbers")
+        c_grid = [1.0]
+    return {
+        "enabled": True,
+        "positive": list(positive),
+        "negative": list(negative),
+        "model": check.get(
+            table, where, "model", str, "logreg", allowed=("logreg", "svm")
+        ),
+        "c_grid": [float(v) for v in c_grid],
+        "min_df": check.get(table, where, "min_df", int, 2, check=_positive),
+        "folds": check.get(
+            table,
+            where,
+            "folds",
+            int,
+            5,
+            check=lambda v: None if v >= 2 else "needs at least 2 folds",
+        ),
+        "repeats": check.get(table, where, "repeats", int, 2, check=_positive),
+    }

@@ -1,0 +1,985 @@
+"""Run a study: every stage from one config, cached by content, one output folder.
+
+Stages (each cached by :class:`~framing.study.cache.StageCache`):
+
+``corpus:<name>``
+    Build (or reuse) the corpus store; keyed by the card, the raw files'
+    sha256 and the build parameters (:func:`framing.datasets.build_corpus`).
+``detect:<name>``
+    Voice-aware lexicon detection; keyed by the store's content hashes, the
+    lexicon's sha256 and the voice rules.
+``features``
+    One document table across corpora: outlets grouped into the study's
+    sources, the before/after period, the calendar day.
+``naming``
+    Naming shares over time by voice, voice composition, the before/after
+    table and the LaTeX macros of the headline numbers.
+``presence``, ``rates``, ``its:<source>:<frame>``, ``fightin-words``
+    The statistical analyses, each with its figure and table.
+``topics-k``, ``topics-fit``, ``topics-report``
+    K selection, the LDA model (saved without pickles) and its report.
+``classifier``
+    Cross-source and time-split validation of a naming classifier trained
+    on masked text.
+
+The output folder is written atomically from the stage folders:
+``figures/`` (PDF and PNG), ``tables/`` (CSV and LaTeX) and
+``manifest.json`` with input sha256s, versions, seeds, every setting and
+the sha256 of every output. Nothing in the outputs depends on the clock,
+so two runs give byte-identical folders.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..errors import FramingError
+from ..paths import cache_dir
+from ..store import atomic_directory, write_json_atomic
+from .cache import StageCache, StageResult, content_key, file_sha256
+from .config import StudyConfig, load_study
+from .render import (
+    save_study_figure,
+    slug,
+    write_frame_table,
+    write_macros,
+    write_result_table,
+)
+
+__all__ = ["StudyError", "StudyRun", "run_study"]
+
+VERSION_PACKAGES = (
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "duckdb",
+    "scikit-learn",
+    "gensim",
+    "statsmodels",
+    "matplotlib",
+)
+
+
+class StudyError(FramingError):
+    """The study cannot run on these data (the message says what to change)."""
+
+
+@dataclass
+class StudyRun:
+    """What a run produced: the output folder, its manifest and the stages."""
+
+    study: StudyConfig
+    output: Path
+    manifest: dict[str, Any]
+    stages: list[StageResult]
+    headline: pd.DataFrame = field(repr=False)
+
+    @property
+    def figures(self) -> list[Path]:
+        return sorted((self.output / "figures").glob("*"))
+
+    @property
+    def tables(self) -> list[Path]:
+        return sorted((self.output / "tables").glob("*"))
+
+    def summary(self) -> str:
+        """Stages (run or cached), where the outputs are, the headline table."""
+        ran = [s.name for s in self.stages if not s.cached]
+        lines = [
+            f"Study: {self.study.name} ({self.study.path})",
+            f"Stages: {len(self.stages)} ({len(ran)} run, "
+            f"{len(self.stages) - len(ran)} from cache)",
+            f"Figures: {self.output / 'figures'} ({len(self.figures)} files)",
+            f"Tables:  {self.output / 'tables'} ({len(self.tables)} files)",
+            f"Manifest: {self.output / 'manifest.json'}",
+            "",
+            self.headline.to_string(index=False),
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def _versions() -> dict[str, str]:
+    versions = {"framing": __version__, "python": platform.python_version()}
+    for name in VERSION_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - all required
+            versions[name] = "not installed"
+    return versions
+
+
+class _Runner:
+    def __init__(
+        self,
+        study: StudyConfig,
+        *,
+        force: bool,
+        progress: bool,
+        report: Callable[[str], None],
+    ) -> None:
+        self.study = study
+        self.force = force
+        self.progress = progress
+        self.report = report
+        self.cache = StageCache(cache_dir() / "studies" / study.name)
+        self.stages: list[StageResult] = []
+
+    # -- plumbing ------------------------------------------------------------
+
+    def stage(
+        self, name: str, params: Any, produce: Callable[[Path], dict | None]
+    ) -> StageResult:
+        self.report(f"{name} ...")
+        result = self.cache.run(name, params, produce, force=self.force)
+        self.stages.append(result)
+        self.report(f"{name}: {'cached' if result.cached else 'done'}")
+        return result
+
+    @property
+    def render_params(self) -> dict[str, Any]:
+        study = self.study
+        return {
+            "figure_formats": list(study.figure_formats),
+            "table_formats": list(study.table_formats),
+            "digits": study.digits,
+            "matplotlib": metadata.version("matplotlib"),
+        }
+
+    # -- stages --------------------------------------------------------------
+
+    def corpora(self) -> dict[str, Any]:
+        from ..datasets.build import build_corpus
+
+        built = {}
+        for name in self.study.corpora:
+            self.report(f"corpus:{name} ...")
+            corpus = build_corpus(name, progress=self.progress)
+            built[name] = corpus
+            self.report(f"corpus:{name}: ready")
+        return built
+
+    def detect(self, corpora: dict[str, Any]) -> dict[str, StageResult]:
+        from ..frames.lexicon import load_lexicon
+        from ..frames.run import detect_corpus
+        from ..frames.voice import VoiceRules
+
+        lexicon_source = self._lexicon_source()
+        lexicon = load_lexicon(lexicon_source)
+        rules = content_key(VoiceRules().__dict__)
+        results = {}
+        for name, corpus in corpora.items():
+            params = {
+                "corpus": corpus.manifest.get("outputs", {}),
+                "lexicon": lexicon.sha256,
+                "voice_rules": rules,
+            }
+
+            def produce(staging: Path, corpus: Any = corpus) -> dict:
+                detection = detect_corpus(
+                    corpus, lexicon=lexicon_source, progress=self.progress
+                )
+                for file in ("features.parquet", "mentions.parquet"):
+                    shutil.copy2(detection.path / file, staging / file)
+                return {"counts": detection.manifest["counts"]}
+
+            results[name] = self.stage(f"detect-{name}", params, produce)
+        return results
+
+    def _lexicon_source(self) -> str | Path:
+        lexicon = self.study.lexicon
+        if lexicon.endswith(".toml"):
+            return self.study.path.parent / lexicon
+        return lexicon
+
+    def features(
+        self, corpora: dict[str, Any], detections: dict[str, StageResult]
+    ) -> StageResult:
+        from ..stats._common import add_period
+
+        study = self.study
+        params = {
+            "detections": {k: v.key for k, v in detections.items()},
+            "sources": {k: list(v) for k, v in study.sources.items()},
+            "event": study.event,
+        }
+
+        def produce(staging: Path) -> dict:
+            parts = []
+            for name, corpus in corpora.items():
+                features = pd.read_parquet(detections[name].path / "features.parquet")
+                meta = corpus.articles(columns=["doc_id", "outlet", "published"])
+                table = features.merge(
+                    meta, on="doc_id", how="left", validate="one_to_one"
+                )
+                table.insert(0, "corpus", name)
+                parts.append(table)
+            data = pd.concat(parts, ignore_index=True)
+            # Presence in every voice, not only "own": the analyses may pick any.
+            counts = [
+                c for c in data.columns if c.startswith("n__") and c.count("__") == 2
+            ]
+            presence = {
+                "has" + c[1:]: data[c] > 0
+                for c in counts
+                if "has" + c[1:] not in data.columns
+            }
+            data = pd.concat([data, pd.DataFrame(presence)], axis=1).copy()
+            data["source"] = self._sources(data)
+            data["day"] = data["published"].dt.strftime("%Y-%m-%d")
+            data = add_period(data, study.event)
+            data.to_parquet(staging / "features.parquet", index=False)
+            per_period = (
+                data.groupby(["source", "period"], observed=True)
+                .size()
+                .rename("documents")
+                .reset_index()
+            )
+            return {
+                "documents": int(len(data)),
+                "by_source_period": per_period.astype({"period": str}).to_dict(
+                    "records"
+                ),
+            }
+
+        return self.stage("features", params, produce)
+
+    def _sources(self, data: pd.DataFrame) -> pd.Series:
+        sources = self.study.sources
+        if not sources:
+            return data["outlet"].astype(str)
+        mapping = {outlet: label for label, outs in sources.items() for outlet in outs}
+        unmapped = sorted(set(data["outlet"].astype(str)) - set(mapping))
+        if unmapped:
+            by_corpus = (
+                data[data["outlet"].isin(unmapped)]
+                .groupby(["corpus", "outlet"])
+                .size()
+                .reset_index(name="n")
+            )
+            listed = ", ".join(
+                f"{row['outlet']!r} ({row['corpus']}: {row['n']} documents)"
+                for row in by_corpus.to_dict("records")
+            )
+            raise StudyError(
+                f"{self.study.path}: [sources] does not place the outlet(s) "
+                f"{listed}; add each to a source so no document is dropped"
+            )
+        return data["outlet"].astype(str).map(mapping)
+
+    def source_order(self, data: pd.DataFrame) -> list[str]:
+        present = set(data["source"])
+        order = [s for s in self.study.sources if s in present]
+        return order or sorted(present)
+
+    def naming(self, features: StageResult) -> StageResult:
+        from ..plots.naming import plot_naming_over_time, plot_voice_composition
+        from ..stats.naming import naming_shares, voice_composition
+
+        study = self.study
+        params = {
+            "features": features.key,
+            "frames": list(study.frames),
+            "voices": list(study.voices),
+            "labels": study.frame_labels,
+            "freq": study.freq,
+            "min_docs": study.min_docs,
+            "ci_level": study.ci_level,
+            "events": [e.__dict__ for e in study.events],
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            data = pd.read_parquet(features.path / "features.parquet")
+            order = self.source_order(data)
+            shares = naming_shares(
+                data,
+                frames=study.frames,
+                voices=study.voices,
+                by="source",
+                freq=study.freq,
+                ci_level=study.ci_level,
+            )
+            fig = plot_naming_over_time(
+                shares,
+                groups=order,
+                events={e.date: e.label for e in study.events},
+                frame_labels=study.frame_labels,
+                min_docs=study.min_docs,
+            )
+            save_study_figure(fig, staging, "naming-over-time", study.figure_formats)
+            write_frame_table(
+                shares,
+                staging,
+                "naming-over-time",
+                study,
+                caption="Share of documents using each name, per period and voice "
+                "(Wilson intervals).",
+            )
+            composition = voice_composition(
+                data, frames=study.frames, by="source", ci_level=study.ci_level
+            )
+            fig = plot_voice_composition(
+                composition, groups=order, frame_labels=study.frame_labels
+            )
+            save_study_figure(fig, staging, "voice-composition", study.figure_formats)
+            write_frame_table(
+                composition,
+                staging,
+                "voice-composition",
+                study,
+                caption="Mentions of each name by voice and source.",
+            )
+            by_period = self._by_period(data, order)
+            write_frame_table(
+                by_period,
+                staging,
+                "naming-by-period",
+                study,
+                caption=f"Share of documents naming the war in the "
+                f"{study.stats_voice} voice, before and after {study.event} "
+                f"({int(round(study.ci_level * 100))}\\% Wilson intervals).",
+                label="tab:naming-by-period",
+            )
+            write_macros(by_period, data, staging, study)
+            return {"headline": by_period.to_dict("records")}
+
+        return self.stage("naming", params, produce)
+
+    def _by_period(self, data: pd.DataFrame, order: list[str]) -> pd.DataFrame:
+        from ..evaluation import wilson_interval
+        from ..frames.detect import feature_column
+
+        study = self.study
+        rows = []
+        for source in order:
+            for period in ("before", "after"):
+                part = data[(data["source"] == source) & (data["period"] == period)]
+                n = len(part)
+                for frame in study.frames:
+                    column = feature_column("has", frame, study.stats_voice)
+                    k = int(part[column].sum()) if n else 0
+                    low, high = (
+                        wilson_interval(k, n, ci=study.ci_level) if n else (np.nan,) * 2
+                    )
+                    rows.append(
+                        {
+                            "source": source,
+                            "period": period,
+                            "frame": study.frame_labels.get(frame, frame),
+                            "documents": n,
+                            "naming": k,
+                            "share": k / n if n else np.nan,
+                            "ci_low": low,
+                            "ci_high": high,
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    def presence(self, features: StageResult) -> StageResult:
+        from ..frames.detect import feature_column
+        from ..plots.stats import plot_forest
+        from ..stats.presence import fit_presence
+        from ..stats.results import StatsResult, adjust_pvalues
+
+        study = self.study
+        params = {
+            "features": features.key,
+            "frames": list(study.presence),
+            "voice": study.stats_voice,
+            "p_adjust": study.p_adjust,
+            "ci_level": study.ci_level,
+            "labels": study.frame_labels,
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            data = pd.read_parquet(features.path / "features.parquet")
+            order = self.source_order(data)
+            periods = data.groupby("source")["period"].nunique()
+            both = [s for s in order if periods.get(s, 0) == 2]
+            left_out = [s for s in order if s not in both]
+            data = data[data["source"].isin(both)].copy()
+            data["source"] = pd.Categorical(data["source"], categories=both)
+            data["period"] = pd.Categorical(
+                data["period"], categories=["before", "after"]
+            )
+            contrasts, predicted, notes = [], [], []
+            for frame in study.presence:
+                label = study.frame_labels.get(frame, frame)
+                column = feature_column("has", frame, study.stats_voice)
+                if data[column].sum() == 0:
+                    notes.append(f"{label}: never used; no model fitted.")
+                    continue
+                fitted = fit_presence(
+                    data,
+                    column,
+                    outlet="source",
+                    period="period",
+                    cluster=["source", "day"],
+                    ci_level=study.ci_level,
+                    p_adjust="none",
+                )
+                notes += [f"{label}: {n}" for n in fitted.notes]
+                if "contrasts" in fitted.results:
+                    table = fitted["contrasts"].table.assign(frame=label)
+                    contrasts.append(table)
+                    notes += [f"{label}: {n}" for n in fitted["contrasts"].notes]
+                predicted.append(fitted["predicted"].table.assign(frame=label))
+            if left_out:
+                notes.append(
+                    f"Left out (no documents before or after {study.event}): "
+                    + ", ".join(left_out)
+                )
+            if not contrasts:
+                raise StudyError(
+                    f"{study.path}: [statistics] presence: no frame has a "
+                    "before/after contrast to estimate"
+                )
+            table = pd.concat(contrasts, ignore_index=True)
+            # Every contrast is after minus before: the row needs only the source.
+            terms = (
+                table["term"]
+                .astype(str)
+                .str.replace(r":\s*after - before$", "", regex=True)
+            )
+            table["term"] = table["frame"] + " | " + terms
+            table["p_adj"] = adjust_pvalues(table["p"], study.p_adjust)
+            result = StatsResult(
+                table=table,
+                model="logit of own-voice naming on source x period, "
+                "cluster-robust by source-day",
+                family=f"all {len(table)} before/after contrasts",
+                p_adjust=study.p_adjust,
+                estimate_scale="change in probability, after - before",
+                ci_level=study.ci_level,
+                notes=notes,
+            )
+            fig = plot_forest(result)
+            save_study_figure(fig, staging, "presence-contrasts", study.figure_formats)
+            write_result_table(
+                result,
+                staging,
+                "presence-contrasts",
+                study,
+                caption=f"Change in the probability that a document names the war "
+                f"in the {study.stats_voice} voice, after minus before "
+                f"{study.event}.",
+                label="tab:presence-contrasts",
+            )
+            write_frame_table(
+                pd.concat(predicted, ignore_index=True),
+                staging,
+                "presence-predicted",
+                study,
+                caption="Predicted probability of naming, by source and period.",
+            )
+            return {"notes": notes}
+
+        return self.stage("presence", params, produce)
+
+    def rates(self, features: StageResult) -> StageResult:
+        from ..frames.detect import feature_column
+        from ..plots.stats import plot_forest
+        from ..stats.rates import compare_rates
+        from ..stats.results import StatsResult, adjust_pvalues
+
+        study = self.study
+        params = {
+            "features": features.key,
+            "frames": list(study.rates),
+            "voice": study.stats_voice,
+            "p_adjust": study.p_adjust,
+            "ci_level": study.ci_level,
+            "labels": study.frame_labels,
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            data = pd.read_parquet(features.path / "features.parquet")
+            order = self.source_order(data)
+            after = data[data["period"] == "after"]
+            reference = next(s for s in order if s in set(after["source"]))
+            tables, notes = [], []
+            for frame in study.rates:
+                label = study.frame_labels.get(frame, frame)
+                column = feature_column("n", frame, study.stats_voice)
+                if after[column].sum() == 0:
+                    notes.append(f"{label}: no mentions after {study.event}.")
+                    continue
+                result = compare_rates(
+                    after,
+                    column,
+                    by="source",
+                    reference=reference,
+                    cluster=["source", "day"],
+                    families=("negbin",),
+                    ci_level=study.ci_level,
+                    p_adjust="none",
+                )
+                tables.append(result.table.assign(frame=label))
+                notes += [f"{label}: {n}" for n in result.notes]
+            if not tables:
+                raise StudyError(
+                    f"{study.path}: [statistics] rates: nothing to compare"
+                )
+            table = pd.concat(tables, ignore_index=True)
+            table["term"] = table["frame"] + " | " + table["term"].astype(str)
+            table["p_adj"] = adjust_pvalues(table["p"], study.p_adjust)
+            result = StatsResult(
+                table=table,
+                model=f"{study.stats_voice}-voice mentions per word after "
+                f"{study.event}, relative to {reference}",
+                family=f"all {len(table)} rate ratios",
+                p_adjust=study.p_adjust,
+                estimate_scale="rate ratio",
+                ci_level=study.ci_level,
+                notes=notes,
+            )
+            fig = plot_forest(result)
+            save_study_figure(fig, staging, "rate-ratios", study.figure_formats)
+            write_result_table(
+                result,
+                staging,
+                "rate-ratios",
+                study,
+                caption=f"Rate ratios of {study.stats_voice}-voice naming per word "
+                f"after {study.event}, each source against {reference}.",
+                label="tab:rate-ratios",
+            )
+            return {"reference": reference, "notes": notes}
+
+        return self.stage("rates", params, produce)
+
+    def its(self, features: StageResult) -> list[StageResult]:
+        from ..frames.detect import feature_column
+        from ..plots.stats import plot_its
+        from ..stats.timeseries import fit_its, time_series
+
+        study = self.study
+        results = []
+        for spec in study.its:
+            params = {
+                "features": features.key,
+                "spec": spec.__dict__,
+                "p_adjust": study.p_adjust,
+                "ci_level": study.ci_level,
+                "event": study.event,
+                "render": self.render_params,
+            }
+            name = f"its-{slug(spec.source)}-{spec.frame}-{spec.voice}"
+
+            def produce(staging: Path, spec: Any = spec, name: str = name) -> dict:
+                data = pd.read_parquet(features.path / "features.parquet")
+                part = data[data["source"] == spec.source]
+                if part.empty:
+                    raise StudyError(
+                        f"{study.path}: [[statistics.its]] source {spec.source!r} "
+                        "has no documents"
+                    )
+                series = time_series(
+                    part,
+                    count=feature_column("n", spec.frame, spec.voice),
+                    by=None,
+                    freq=spec.freq,
+                )
+                fitted = fit_its(
+                    series,
+                    event=study.event,
+                    errors=spec.errors,
+                    weights="words" if spec.errors == "hac" else None,
+                    ci_level=study.ci_level,
+                    p_adjust=study.p_adjust,
+                )
+                label = study.frame_labels.get(spec.frame, spec.frame)
+                fig = plot_its(fitted, ylabel=f"{label} ({spec.voice}) per 1,000 words")
+                save_study_figure(fig, staging, name, study.figure_formats)
+                write_result_table(
+                    fitted["its"],
+                    staging,
+                    name,
+                    study,
+                    caption=f"Interrupted time series: {spec.source}, "
+                    f"{label} ({spec.voice} voice) per 1,000 words.",
+                    label=f"tab:{name}",
+                )
+                return {
+                    "terms": fitted["its"]
+                    .table[["term", "estimate"]]
+                    .to_dict("records")
+                }
+
+            results.append(self.stage(name, params, produce))
+        return results
+
+    def fightin_words(
+        self, corpora: dict[str, Any], features: StageResult
+    ) -> StageResult | None:
+        from ..plots.stats import plot_fightin_words
+        from ..stats.vocab import fightin_words
+
+        study = self.study
+        if not study.fightin_words:
+            return None
+        params = {
+            "features": features.key,
+            "settings": study.fightin_words,
+            "p_adjust": study.p_adjust,
+            "ci_level": study.ci_level,
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            data = pd.read_parquet(
+                features.path / "features.parquet", columns=["doc_id", "source"]
+            )
+            texts = pd.concat(
+                [c.articles(columns=["doc_id", "text"]) for c in corpora.values()],
+                ignore_index=True,
+            )
+            docs = data.merge(texts, on="doc_id", how="left", validate="one_to_one")
+            settings = study.fightin_words
+            vectorizer = (
+                {"stop_words": settings["stop_words"]} if settings["stop_words"] else {}
+            )
+            result = fightin_words(
+                docs,
+                group="source",
+                min_count=settings["min_count"],
+                prior_scale=float(settings["prior_scale"]),
+                ci_level=study.ci_level,
+                p_adjust=study.p_adjust,
+                **vectorizer,
+            )
+            order = self.source_order(data)
+            import matplotlib.pyplot as plt
+
+            from ..plots.style import DOUBLE_COLUMN, journal_style
+
+            with journal_style():
+                fig, axes = plt.subplots(
+                    1,
+                    len(order),
+                    figsize=(DOUBLE_COLUMN, 2.6),
+                    layout="constrained",
+                    squeeze=False,
+                )
+                for axis, source in zip(axes[0], order, strict=True):
+                    plot_fightin_words(
+                        result, ax=axis, group=source, top=settings["top"]
+                    )
+                    axis.set_title(f"{source} vs the rest")
+                    axis.set_ylabel(
+                        "z (+ typical of the source)" if axis is axes[0][0] else ""
+                    )
+            save_study_figure(fig, staging, "fightin-words", study.figure_formats)
+            top = (
+                result.table.sort_values(["group", "z"], ascending=[True, False])
+                .groupby("group", sort=False)
+                .head(settings["top"])
+            )
+            write_frame_table(
+                top,
+                staging,
+                "fightin-words",
+                study,
+                caption="Words most distinctive of each source (Fightin' Words "
+                "z-scores, informative Dirichlet prior).",
+            )
+            return {}
+
+        return self.stage("fightin-words", params, produce)
+
+    def topics(self, corpora: dict[str, Any], features: StageResult) -> list:
+        study = self.study
+        settings = study.topics
+        if not settings.get("enabled"):
+            return []
+        corpus = corpora[settings["corpus"]]
+        model_params = {
+            "k": settings["k"],
+            "passes": settings["passes"],
+            "no_below": settings["no_below"],
+            "no_above": settings["no_above"],
+            "random_state": study.seed,
+        }
+        base = {"corpus": corpus.manifest.get("outputs", {}), "model": model_params}
+        results = []
+        if settings["k_grid"]:
+            results.append(self._topics_k(corpus, base, model_params))
+        fit = self._topics_fit(corpus, base, model_params)
+        results.append(fit)
+        results.append(self._topics_report(corpus, fit, features))
+        return results
+
+    def _topics_k(self, corpus: Any, base: dict, model_params: dict) -> StageResult:
+        from ..frames.topics import select_k
+        from ..plots.topics import plot_k_selection
+
+        study = self.study
+        settings = study.topics
+        params = {
+            **base,
+            "grid": settings["k_grid"],
+            "seeds": settings["seeds"],
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            grid_params = {k: v for k, v in model_params.items() if k not in ("k",)}
+            grid_params.pop("random_state")
+            grid = select_k(
+                corpus,
+                settings["k_grid"],
+                seeds=settings["seeds"],
+                progress=self.progress,
+                **grid_params,
+            )
+            fig = plot_k_selection(grid)
+            save_study_figure(fig, staging, "topics-k-selection", study.figure_formats)
+            write_frame_table(
+                grid.summary,
+                staging,
+                "topics-k-selection",
+                study,
+                caption="Coherence and stability across K (mean over seeds).",
+            )
+            return {"best_k_c_v": int(grid.best_k("c_v"))}
+
+        return self.stage("topics-k", params, produce)
+
+    def _topics_fit(self, corpus: Any, base: dict, model_params: dict) -> StageResult:
+        from ..frames.topics import TopicModel, save_model
+
+        def produce(staging: Path) -> dict:
+            model = TopicModel(**model_params, progress=self.progress).fit(corpus)
+            digest = save_model(model, staging / "model")
+            shares = model.document_topics()
+            shares.to_parquet(staging / "document-topics.parquet", index=False)
+            return {"model_manifest_sha256": digest}
+
+        return self.stage("topics-fit", base, produce)
+
+    def _topics_report(
+        self, corpus: Any, fit: StageResult, features: StageResult
+    ) -> StageResult:
+        from ..frames.topics import (
+            load_model,
+            top_word_table,
+            topic_labels,
+            topic_prevalence,
+        )
+        from ..plots.topics import plot_top_words, plot_topic_prevalence
+
+        study = self.study
+        settings = study.topics
+        params = {
+            "fit": fit.key,
+            "features": features.key,
+            "top_words": settings["top_words"],
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            model = load_model(
+                fit.path / "model",
+                expected_manifest_sha256=fit.summary["model_manifest_sha256"],
+            )
+            labels = topic_labels(model, n=max(10, settings["top_words"]))
+            words = top_word_table(
+                model.topic_word_,
+                [model.dictionary_[i] for i in range(len(model.dictionary_))],
+                n=settings["top_words"],
+                topic_names=model.topic_names_,
+            )
+            fig = plot_top_words(words, kind="frex", n=settings["top_words"])
+            save_study_figure(fig, staging, "topics-frex", study.figure_formats)
+            write_frame_table(
+                labels,
+                staging,
+                "topics-labels",
+                study,
+                caption="Topics: prevalence, most probable and FREX words.",
+            )
+            shares = pd.read_parquet(fit.path / "document-topics.parquet")
+            meta = pd.read_parquet(
+                features.path / "features.parquet",
+                columns=["doc_id", "source", "published"],
+            )
+            names = {
+                f"topic_{int(row['topic']):02d}": ", ".join(
+                    w.replace("_", " ") for w in str(row["frex_words"]).split()[:3]
+                )
+                for row in labels.to_dict("records")
+            }
+            by_source = topic_prevalence(shares, meta, by=("source",))
+            fig = plot_topic_prevalence(
+                by_source.rename(columns={"source": "outlet"}), names=names
+            )
+            save_study_figure(fig, staging, "topics-by-source", study.figure_formats)
+            write_frame_table(
+                by_source,
+                staging,
+                "topics-by-source",
+                study,
+                caption="Mean topic share by source (standard errors).",
+            )
+            over_time = topic_prevalence(shares, meta, by=(), period="M")
+            fig = plot_topic_prevalence(over_time, names=names)
+            ax = fig.axes[0]
+            for event in study.events:
+                # the period axis is categorical ("2022-02"): mark the event month
+                months = list(dict.fromkeys(over_time["period"]))
+                month = event.date[:7]
+                if month in months:
+                    ax.axvline(months.index(month), color="0.3", lw=0.7, ls=":")
+            save_study_figure(fig, staging, "topics-over-time", study.figure_formats)
+            write_frame_table(
+                over_time,
+                staging,
+                "topics-over-time",
+                study,
+                caption="Mean topic share by month (standard errors).",
+            )
+            return {}
+
+        return self.stage("topics-report", params, produce)
+
+    # -- assembly ------------------------------------------------------------
+
+    def assemble(self, corpora: dict[str, Any], naming: StageResult) -> StudyRun:
+        study = self.study
+        outputs: dict[str, str] = {}
+        with atomic_directory(study.output) as staging:
+            for stage in self.stages:
+                for kind in ("figures", "tables"):
+                    folder = stage.path / kind
+                    if not folder.is_dir():
+                        continue
+                    for source in sorted(folder.iterdir()):
+                        relative = f"{kind}/{source.name}"
+                        if relative in outputs:
+                            raise StudyError(
+                                f"two stages write {relative}; rename one output"
+                            )
+                        target = staging / relative
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(source, target)
+                        outputs[relative] = file_sha256(target)
+            manifest = {
+                "format": "framing-study/1",
+                "study": {
+                    "name": study.name,
+                    "title": study.title,
+                    "file": study.path.name,
+                    "sha256": file_sha256(study.path),
+                },
+                "seed": study.seed,
+                "settings": {
+                    k: v for k, v in study.as_dict().items() if k not in ("output",)
+                },
+                "inputs": [
+                    {"corpus": name, **entry}
+                    for name, corpus in corpora.items()
+                    for entry in corpus.manifest.get("inputs", [])
+                ],
+                "corpora": {
+                    name: {
+                        "build_key": corpus.manifest.get("build_key"),
+                        "counts": corpus.manifest.get("counts"),
+                        "outputs": corpus.manifest.get("outputs"),
+                        "card": corpus.manifest.get("card"),
+                    }
+                    for name, corpus in corpora.items()
+                },
+                "versions": _versions(),
+                "stages": [
+                    {"name": s.name, "key": s.key, "params": s.record.get("params")}
+                    for s in self.stages
+                ],
+                "outputs": outputs,
+            }
+            write_json_atomic(staging / "manifest.json", manifest)
+        headline = _headline(pd.DataFrame(naming.summary["headline"]), study)
+        return StudyRun(
+            study=study,
+            output=study.output,
+            manifest=manifest,
+            stages=list(self.stages),
+            headline=headline,
+        )
+
+
+def _headline(by_period: pd.DataFrame, study: StudyConfig) -> pd.DataFrame:
+    """Sources x periods, one column per frame: the share naming it."""
+    table = by_period.assign(
+        cell=[
+            "n/a" if pd.isna(s) else f"{s:.3f}" for s in by_period["share"].to_numpy()
+        ]
+    )
+    wide = table.pivot_table(
+        index=["source", "period", "documents"],
+        columns="frame",
+        values="cell",
+        aggfunc="first",
+        sort=False,
+    ).reset_index()
+    wide.columns.name = None
+    frames = [study.frame_labels.get(f, f) for f in study.frames]
+    return wide[["source", "period", "documents", *frames]]
+
+
+def run_study(
+    study: StudyConfig | str | Path,
+    *,
+    force: bool = False,
+    progress: bool = False,
+    report: Callable[[str], None] | None = None,
+) -> StudyRun:
+    """Run every stage of a study and write its output folder.
+
+    Parameters
+    ----------
+    study : StudyConfig, str or Path
+        A study file (validated before any work) or a loaded config.
+    force : bool
+        Rerun every stage even when its cached result is current.
+    progress : bool
+        Show progress bars of the long stages.
+    report : callable, optional
+        Receives one line per stage event (``"naming: cached"``).
+
+    Returns
+    -------
+    StudyRun
+        Output folder, manifest, stages and the headline table.
+    """
+    config = study if isinstance(study, StudyConfig) else load_study(study)
+    runner = _Runner(
+        config, force=force, progress=progress, report=report or (lambda _: None)
+    )
+    corpora = runner.corpora()
+    detections = runner.detect(corpora)
+    features = runner.features(corpora, detections)
+    naming = runner.naming(features)
+    if config.presence:
+        runner.presence(features)
+    if config.rates:
+        runner.rates(features)
+    runner.its(features)
+    runner.fightin_words(corpora, features)
+    runner.topics(corpora, features)
+    return runner.assemble(corpora, naming)
