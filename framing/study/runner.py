@@ -49,6 +49,8 @@ from ..store import atomic_directory, write_json_atomic
 from .cache import StageCache, StageResult, content_key, file_sha256
 from .config import StudyConfig, load_study
 from .render import (
+    estimate_macros,
+    naming_macros,
     save_study_figure,
     slug,
     write_frame_table,
@@ -354,8 +356,10 @@ class _Runner:
                 f"({int(round(study.ci_level * 100))}\\% Wilson intervals).",
                 label="tab:naming-by-period",
             )
-            write_macros(by_period, data, staging, study)
-            return {"headline": by_period.to_dict("records")}
+            return {
+                "headline": by_period.to_dict("records"),
+                "macros": naming_macros(by_period, len(data), study),
+            }
 
         return self.stage("naming", params, produce)
 
@@ -487,7 +491,12 @@ class _Runner:
                 study,
                 caption="Predicted probability of naming, by source and period.",
             )
-            return {"notes": notes}
+            return {
+                "notes": notes,
+                "macros": estimate_macros(
+                    table, "presence", ["frame", "source"], study.digits
+                ),
+            }
 
         return self.stage("presence", params, produce)
 
@@ -560,7 +569,16 @@ class _Runner:
                 f"after {study.event}, each source against {reference}.",
                 label="tab:rate-ratios",
             )
-            return {"reference": reference, "notes": notes}
+            document_level = table[table["method"].str.startswith("negbin")].assign(
+                source=lambda t: t["comparison"].str.split(" / ").str[0]
+            )
+            return {
+                "reference": reference,
+                "notes": notes,
+                "macros": estimate_macros(
+                    document_level, "rateRatio", ["frame", "source"], study.digits
+                ),
+            }
 
         return self.stage("rates", params, produce)
 
@@ -616,10 +634,11 @@ class _Runner:
                     f"{label} ({spec.voice} voice) per 1,000 words.",
                     label=f"tab:{name}",
                 )
+                table = fitted["its"].table.assign(source=spec.source, frame=label)
                 return {
-                    "terms": fitted["its"]
-                    .table[["term", "estimate"]]
-                    .to_dict("records")
+                    "macros": estimate_macros(
+                        table, "its", ["source", "frame", "term"], study.digits
+                    )
                 }
 
             results.append(self.stage(name, params, produce))
@@ -879,6 +898,17 @@ class _Runner:
                         target.parent.mkdir(parents=True, exist_ok=True)
                         shutil.copyfile(source, target)
                         outputs[relative] = file_sha256(target)
+            macros: dict[str, str] = {}
+            for stage in self.stages:
+                for name, value in stage.summary.get("macros", {}).items():
+                    if name in macros:
+                        raise StudyError(f"two results share the LaTeX macro \\{name}")
+                    macros[name] = value
+            write_macros(macros, staging / "tables" / "macros.tex", study.name)
+            outputs["tables/macros.tex"] = file_sha256(
+                staging / "tables" / "macros.tex"
+            )
+            outputs = dict(sorted(outputs.items()))
             manifest = {
                 "format": "framing-study/1",
                 "study": {
