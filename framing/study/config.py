@@ -681,9 +681,7 @@ def _classifier(
     enabled = check.get(table, where, "enabled", bool, bool(table))
     if not enabled:
         return {"enabled": False}
-    positive = check.strings(
-        table, where, "positive", ("war", "invasion", "aggression")
-    )
+    positive = check.strings(table, where, "positive", ("war", "invasion"))
     negative = check.strings(
         table, where, "negative", ("special-military-operation", "military-operation")
     )

@@ -50,6 +50,7 @@ from .cache import StageCache, StageResult, content_key, file_sha256
 from .config import StudyConfig, load_study
 from .render import (
     estimate_macros,
+    latex_macro_name,
     naming_macros,
     save_study_figure,
     slug,
@@ -877,6 +878,140 @@ class _Runner:
 
         return self.stage("topics-report", params, produce)
 
+    def classifier(
+        self, corpora: dict[str, Any], detections: dict[str, StageResult]
+    ) -> StageResult | None:
+        """Can masked text predict how a document names the war?
+
+        Weak labels: each document's dominant own-voice naming, grouped into
+        the configured positive and negative frames; every lexicon term is
+        masked inside the model, so it must learn from the rest of the text.
+        Validated stratified, leaving one source out, and on a time split.
+        """
+        study = self.study
+        settings = study.classifier
+        if not settings.get("enabled"):
+            return None
+        params = {
+            "detections": {k: v.key for k, v in detections.items()},
+            "sources": {k: list(v) for k, v in study.sources.items()},
+            "settings": settings,
+            "lexicon": study.lexicon,
+            "seed": study.seed,
+            "ci_level": study.ci_level,
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            from ..frames.classify import (
+                FrameClassifier,
+                compare,
+                naming_labels,
+                validate,
+            )
+            from ..plots.classify import plot_confusion, plot_reliability
+
+            positive, negative = "war or invasion", "special operation"
+            groups = {f: positive for f in settings["positive"]}
+            groups |= {f: negative for f in settings["negative"]}
+            parts = []
+            for corpus in corpora.values():
+                labels = naming_labels(
+                    corpus, lexicon=self._lexicon_source(), groups=groups
+                )
+                texts = corpus.articles(columns=["doc_id", "text"])
+                table = labels.merge(texts, on="doc_id", validate="one_to_one")
+                table.insert(0, "corpus", corpus.name)
+                parts.append(table)
+            docs = pd.concat(parts, ignore_index=True)
+            docs["source"] = self._sources(docs)
+            counts = pd.crosstab(docs["source"], docs["label"])
+            counts = counts.reindex(self.source_order(docs)).fillna(0).astype(int)
+            write_frame_table(
+                counts.reset_index(),
+                staging,
+                "classifier-labels",
+                study,
+                caption="Documents by source and weak (lexicon-derived) label.",
+            )
+            estimator = FrameClassifier(
+                model=settings["model"],
+                word_ngrams=(1, 2),
+                char_ngrams=None,
+                min_df=settings["min_df"],
+                mask=str(self._lexicon_source()),
+            )
+            grid = {"C": settings["c_grid"]}
+            event = pd.Timestamp(study.event, tz="UTC")
+            # Train earlier, test later: only sources with documents on both sides.
+            with_before = sorted(set(docs.loc[docs["published"] < event, "source"]))
+            schemes: list[tuple[str, pd.DataFrame, dict[str, Any]]] = [
+                (
+                    "stratified",
+                    docs,
+                    {"n_splits": settings["folds"], "n_repeats": settings["repeats"]},
+                ),
+                (
+                    "group",
+                    docs,
+                    {"n_splits": docs["source"].nunique(), "group_column": "source"},
+                ),
+                ("time", docs[docs["source"].isin(with_before)], {"n_splits": 2}),
+            ]
+            results = []
+            for scheme, data, kwargs in schemes:
+                data = data.reset_index(drop=True)
+                results.append(
+                    validate(
+                        estimator,
+                        data,
+                        data["label"].tolist(),
+                        scheme=scheme,
+                        param_grid=grid,
+                        ci=study.ci_level,
+                        seed=study.seed,
+                        **kwargs,
+                    )
+                )
+            table = compare(results, digits=study.digits)
+            write_frame_table(
+                table,
+                staging,
+                "classifier-validation",
+                study,
+                caption="Masked-text naming classifier: stratified cross-validation, "
+                "leave-one-source-out, and a time split (train earlier, test later).",
+                label="tab:classifier-validation",
+            )
+            fig = plot_confusion(results[1])
+            save_study_figure(
+                fig, staging, "classifier-confusion-by-source", study.figure_formats
+            )
+            fig = plot_reliability(results[0])
+            save_study_figure(
+                fig, staging, "classifier-reliability", study.figure_formats
+            )
+            macros = {}
+            for result in results:
+                for metric in ("accuracy", "macro_f1"):
+                    overall = result.overall(metric)
+                    base = latex_macro_name("classifier", result.scheme, metric)
+                    for suffix, key in (
+                        ("", "estimate"),
+                        ("Low", "ci_low"),
+                        ("High", "ci_high"),
+                    ):
+                        value = float(overall[key])
+                        macros[base + suffix] = (
+                            f"{value:.{study.digits}f}" if np.isfinite(value) else "n/a"
+                        )
+            for source, row in counts.iterrows():
+                for label, n in row.items():
+                    macros[latex_macro_name("labels", str(source), str(label))] = str(n)
+            return {"macros": macros}
+
+        return self.stage("classifier", params, produce)
+
     # -- assembly ------------------------------------------------------------
 
     def assemble(self, corpora: dict[str, Any], naming: StageResult) -> StudyRun:
@@ -1012,4 +1147,5 @@ def run_study(
     runner.its(features)
     runner.fightin_words(corpora, features)
     runner.topics(corpora, features)
+    runner.classifier(corpora, detections)
     return runner.assemble(corpora, naming)
