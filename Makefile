@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CORPORA := kremlin-zelenskyy-2022 us-gov-2022 gvfc
+STUDY := studies/war-naming.toml
+CASE_STUDY := paper/case-study
+TEX_PACKAGES := texlive-latex-recommended texlive-fonts-recommended latexmk pandoc
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install demo test lint typecheck pytest bench clean
+.PHONY: install demo study test lint typecheck pytest bench lab paper tex clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +19,39 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/framing corpus build $(CORPORA)
+# The war-naming study: corpora, detection, statistics, topics, classifier,
+# figures and tables; prints where they are and the headline table.
+demo study: $(STAMP)
+	$(BIN)/framing run $(STUDY)
+
+# JupyterLab on the notebooks, with this environment as the kernel.
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# TeX for the papers, from the system package manager when missing.
+tex:
+	@if ! command -v latexmk >/dev/null || ! command -v pandoc >/dev/null \
+	    || ! kpsewhich booktabs.sty >/dev/null; then \
+	  echo "installing $(TEX_PACKAGES)"; \
+	  SUDO=$$(test "$$(id -u)" -eq 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(TEX_PACKAGES); \
+	fi
+
+# Both papers from the study's outputs: the case study (LaTeX, latexmk) and
+# the JOSS software paper (pandoc); PDFs in paper/build/.
+paper: study tex
+	cd $(CASE_STUDY) && latexmk -pdf -interaction=nonstopmode -halt-on-error \
+	    -outdir=build main.tex
+	mkdir -p paper/build
+	cp $(CASE_STUDY)/build/main.pdf paper/build/case-study.pdf
+	cd paper && pandoc paper.md --citeproc --bibliography paper.bib \
+	    -o build/paper.pdf
+	@echo "papers: paper/build/case-study.pdf paper/build/paper.pdf"
 
 lint: $(STAMP)
-	$(BIN)/ruff check framing tests benchmarks
-	$(BIN)/ruff format --check framing tests benchmarks
+	$(BIN)/ruff check framing tests benchmarks notebooks
+	$(BIN)/ruff format --check framing tests benchmarks notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy framing
@@ -36,4 +65,5 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/ingest.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+	    studies/out paper/build $(CASE_STUDY)/build

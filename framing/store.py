@@ -295,6 +295,8 @@ class Corpus:
         import duckdb
 
         con = duckdb.connect()
+        # Timestamps are stored in UTC; show them so whatever the machine's zone.
+        con.execute("SET TimeZone = 'UTC'")
         for view, file in (
             ("articles", ARTICLES_FILE),
             ("duplicates", DUPLICATES_FILE),

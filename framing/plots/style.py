@@ -13,14 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are files; no display is needed or assumed
-
-import matplotlib.pyplot as plt  # noqa: E402
-from cycler import cycler  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from cycler import cycler
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 __all__ = [
     "SINGLE_COLUMN",
