@@ -156,11 +156,15 @@ class MentionValidation:
         share of matches that refer to the event (frame precision).
     errors : DataFrame
         Coded mentions whose detected voice differs, with the cue.
+    excluded : int
+        Coded mentions judged not to name the event that the lexicon has
+        since excluded (not scored: the exclusion did its job).
     """
 
     voice: ClassificationResult
     by_frame: pd.DataFrame
     errors: pd.DataFrame
+    excluded: int = 0
 
     def summary(self) -> str:
         lines = [
@@ -172,6 +176,11 @@ class MentionValidation:
         lines.append(
             self.by_frame.to_string(index=False, float_format=lambda v: f"{v:.3f}")
         )
+        if self.excluded:
+            lines.append(
+                f"{self.excluded} coded mention(s) that do not name the event are "
+                "now excluded by the lexicon and not scored."
+            )
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
@@ -203,12 +212,23 @@ def score_mentions(
         how="left",
         suffixes=("", "_detected"),
     )
-    unmatched = int(merged["voice_detected"].isna().sum())
+    missing = merged["voice_detected"].isna()
+    # A coded mention the coder judged not to name this war may since have
+    # been excluded by the lexicon: that is the exclusion working, not drift.
+    excluded = missing & (
+        merged["refers_to_war"].fillna(1).astype(int).eq(0)
+        if "refers_to_war" in merged
+        else False
+    )
+    unmatched = int((missing & ~excluded).sum())
     if unmatched:
         raise ValueError(
-            f"{unmatched} coded mentions have no detected mention at the same "
-            "offsets; the lexicon or the texts changed since coding"
+            f"{unmatched} coded mentions (that name the war) have no detected "
+            "mention at the same offsets; the lexicon or the texts changed "
+            "since coding"
         )
+    n_excluded = int(excluded.sum())
+    merged = merged[~excluded].reset_index(drop=True)
     report = classification_report(
         merged["voice"].tolist(),
         merged["voice_detected"].tolist(),
@@ -239,7 +259,9 @@ def score_mentions(
             )
         rows.append(row)
     errors = merged[merged["voice"] != merged["voice_detected"]]
-    return MentionValidation(report, pd.DataFrame(rows), errors.reset_index(drop=True))
+    return MentionValidation(
+        report, pd.DataFrame(rows), errors.reset_index(drop=True), n_excluded
+    )
 
 
 def load_gold(name: str = "war-naming-voice") -> pd.DataFrame:
