@@ -85,9 +85,9 @@ def test_the_detector_on_the_gold_set(real_corpus):
     result = evaluate_gold(split="test", n_boot=200)
     table = result.voice.table
     accuracy = table.query("label == '' and metric == 'accuracy'")["estimate"].iloc[0]
-    # Documented in README ("Validation"): held-out accuracy 0.880. A drop
+    # Documented in README ("Validation"): held-out accuracy 0.879. A drop
     # below 0.85 is a regression of the voice rules.
     assert accuracy >= 0.85
-    # One held-out mention is Ukraine's Special Operations Forces, coded as
-    # not naming the war; the lexicon now excludes it.
-    assert result.excluded == 1
+    # Two held-out mentions are unit names (Special Operations Forces, an Azov
+    # detachment), coded as not naming the war; the lexicon now excludes them.
+    assert result.excluded == 2

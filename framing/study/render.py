@@ -57,12 +57,23 @@ def save_study_figure(
     plt.close(figure)
 
 
+P_COLUMNS = ("p", "p_adj")
+
+
 def _cells(frame: pd.DataFrame, digits: int) -> list[list[str]]:
     rows = []
+    p_columns = {i for i, c in enumerate(frame.columns) if c in P_COLUMNS}
     for row in frame.itertuples(index=False):
         cells = []
-        for value in row:
-            if isinstance(value, float | np.floating):
+        for i, value in enumerate(row):
+            if i in p_columns and isinstance(value, float | np.floating):
+                # p-values print as "<0.001", never as a misleading 0.000
+                cells.append(
+                    ""
+                    if np.isnan(value)
+                    else ("<0.001" if value < 0.001 else f"{value:.3f}")
+                )
+            elif isinstance(value, float | np.floating):
                 cells.append("" if np.isnan(value) else f"{value:.{digits}f}")
             elif isinstance(value, pd.Timestamp):
                 cells.append(value.strftime("%Y-%m-%d"))
@@ -80,8 +91,13 @@ def write_frame_table(
     *,
     caption: str | None = None,
     label: str | None = None,
+    latex_columns: list[str] | None = None,
 ) -> None:
-    """Write ``frame`` as ``tables/<name>.csv`` and ``.tex`` (as configured)."""
+    """Write ``frame`` as ``tables/<name>.csv`` and ``.tex`` (as configured).
+
+    The CSV has every column at full precision; the LaTeX table, meant for
+    print, only ``latex_columns`` (default: all), rounded to ``digits``.
+    """
     target = folder / "tables"
     target.mkdir(parents=True, exist_ok=True)
     if "csv" in study.table_formats:
@@ -93,6 +109,8 @@ def write_frame_table(
             lineterminator="\n",
         )
     if "tex" in study.table_formats:
+        if latex_columns is not None:
+            frame = frame[latex_columns]
         left = sum(
             1 for dtype in frame.dtypes if not pd.api.types.is_numeric_dtype(dtype)
         )
@@ -115,9 +133,19 @@ def write_result_table(
     caption: str | None = None,
     label: str | None = None,
 ) -> None:
-    """Write a :class:`~framing.stats.StatsResult`'s table (CSV and LaTeX)."""
+    """Write a :class:`~framing.stats.StatsResult`'s table (CSV and LaTeX).
+
+    The LaTeX table shows the term, its method if several, the estimate, the
+    interval and the adjusted p-value.
+    """
     shown = result.table.drop(columns=["model"], errors="ignore")
-    write_frame_table(shown, folder, name, study, caption=caption, label=label)
+    columns = ["term"]
+    if "method" in shown and shown["method"].nunique() > 1:
+        columns.append("method")
+    columns += ["estimate", "ci_low", "ci_high", "p_adj"]
+    write_frame_table(
+        shown, folder, name, study, caption=caption, label=label, latex_columns=columns
+    )
 
 
 _DIGIT_WORDS = ["zero", "one", "two", "three", "four"]

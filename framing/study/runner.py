@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import platform
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -147,9 +148,12 @@ class _Runner:
         self, name: str, params: Any, produce: Callable[[Path], dict | None]
     ) -> StageResult:
         self.report(f"{name} ...")
+        started = time.perf_counter()
         result = self.cache.run(name, params, produce, force=self.force)
         self.stages.append(result)
-        self.report(f"{name}: {'cached' if result.cached else 'done'}")
+        # Console only: wall-clock time never enters an output or the manifest.
+        took = time.perf_counter() - started
+        self.report(f"{name}: {'cached' if result.cached else f'done in {took:.1f} s'}")
         return result
 
     @property
@@ -354,7 +358,7 @@ class _Runner:
                 study,
                 caption=f"Share of documents naming the war in the "
                 f"{study.stats_voice} voice, before and after {study.event} "
-                f"({int(round(study.ci_level * 100))}\\% Wilson intervals).",
+                f"({int(round(study.ci_level * 100))}% Wilson intervals).",
                 label="tab:naming-by-period",
             )
             return {
@@ -624,7 +628,9 @@ class _Runner:
                     p_adjust=study.p_adjust,
                 )
                 label = study.frame_labels.get(spec.frame, spec.frame)
-                fig = plot_its(fitted, ylabel=f"{label} ({spec.voice}) per 1,000 words")
+                fig = plot_its(
+                    fitted, ylabel=f"{label} ({spec.voice})\nper 1,000 words"
+                )
                 save_study_figure(fig, staging, name, study.figure_formats)
                 write_result_table(
                     fitted["its"],
