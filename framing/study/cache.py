@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..datasets.fetch import sha256_file as file_sha256
 from ..store import atomic_directory, write_json_atomic
 
 __all__ = ["StageCache", "StageResult", "content_key", "file_sha256"]
@@ -54,14 +55,6 @@ def content_key(payload: Any) -> str:
     """
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -341,10 +341,11 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
     >>> parse_study({"study": {"name": "demo", "seed": "one"}}, "bad.toml")
     Traceback (most recent call last):
     ...
-    framing.study.config.StudyConfigError: bad.toml: 3 problem(s) in the study file (nothing was run):
+    framing.study.config.StudyConfigError: bad.toml: 4 problem(s) in the study file (nothing was run):
       - [study] seed: must be an integer, got a string 'one'
       - [corpora] names: is required
       - [naming] frames: is required
+      - [statistics] event: is required when no [[events]] are given (the before/after split)
     """  # noqa: E501
     path = Path(path)
     check = _Checker()

@@ -398,6 +398,19 @@ class _Runner:
                     )
         return pd.DataFrame(rows)
 
+    def _model_params(self, features: StageResult, frames: tuple[str, ...]) -> dict:
+        """What a statistical stage's results depend on (its cache key)."""
+        study = self.study
+        return {
+            "features": features.key,
+            "frames": list(frames),
+            "voice": study.stats_voice,
+            "p_adjust": study.p_adjust,
+            "ci_level": study.ci_level,
+            "labels": study.frame_labels,
+            "render": self.render_params,
+        }
+
     def presence(self, features: StageResult) -> StageResult:
         from ..frames.detect import feature_column
         from ..plots.stats import plot_forest
@@ -405,15 +418,7 @@ class _Runner:
         from ..stats.results import StatsResult, adjust_pvalues
 
         study = self.study
-        params = {
-            "features": features.key,
-            "frames": list(study.presence),
-            "voice": study.stats_voice,
-            "p_adjust": study.p_adjust,
-            "ci_level": study.ci_level,
-            "labels": study.frame_labels,
-            "render": self.render_params,
-        }
+        params = self._model_params(features, study.presence)
 
         def produce(staging: Path) -> dict:
             data = pd.read_parquet(features.path / "features.parquet")
@@ -512,15 +517,7 @@ class _Runner:
         from ..stats.results import StatsResult, adjust_pvalues
 
         study = self.study
-        params = {
-            "features": features.key,
-            "frames": list(study.rates),
-            "voice": study.stats_voice,
-            "p_adjust": study.p_adjust,
-            "ci_level": study.ci_level,
-            "labels": study.frame_labels,
-            "render": self.render_params,
-        }
+        params = self._model_params(features, study.rates)
 
         def produce(staging: Path) -> dict:
             data = pd.read_parquet(features.path / "features.parquet")

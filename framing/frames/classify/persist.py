@@ -29,7 +29,6 @@ What the user must still check
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -38,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...datasets.fetch import sha256_file
 from ...errors import FramingError
 
 __all__ = ["TRUSTED_TYPES", "UntrustedModelError", "save_model", "load_model"]
@@ -52,14 +52,6 @@ _FORMAT = "framing-classifier/1"
 
 class UntrustedModelError(FramingError):
     """A model file holds types that are not on the trust list."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _versions() -> dict[str, str]:
@@ -127,7 +119,7 @@ def save_model(
     }
     sidecar = {
         "format": _FORMAT,
-        "sha256": _sha256(path),
+        "sha256": sha256_file(path),
         "versions": _versions(),
         "classes": [str(c) for c in getattr(model, "classes_", [])],
         "params": params,
@@ -166,7 +158,7 @@ def load_model(path: str | Path, *, trusted: Iterable[str] = ()) -> Any:
     side = path.with_name(path.name + ".json")
     if side.is_file():
         info = json.loads(side.read_text("utf-8"))
-        if info.get("sha256") and info["sha256"] != _sha256(path):
+        if info.get("sha256") and info["sha256"] != sha256_file(path):
             raise UntrustedModelError(
                 f"{path}: SHA-256 differs from its sidecar {side.name}; the file "
                 "was changed after it was saved"

@@ -27,13 +27,13 @@ LdaModel; nothing here calls ``gensim.utils.unpickle``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ...datasets.fetch import sha256_file
 from ...errors import FramingError
 from ...store import atomic_directory, write_json_atomic
 from .tokens import dictionary_from_json, dictionary_to_json
@@ -47,14 +47,6 @@ _ARRAYS = ("sstats", "alpha", "eta", "gamma", "doc_lengths")
 
 class ModelFileError(FramingError):
     """A saved model folder is incomplete, altered or of an unknown format."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _jsonable(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""Executed notebooks (a package only so that its conftest.py has its own name)."""
