@@ -20,7 +20,6 @@ Run::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 
@@ -29,33 +28,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pandas as pd  # noqa: E402
 
-from framing.datasets.build import load_corpus  # noqa: E402
+from framing.datasets.gvfc import gvfc_primary_frames  # noqa: E402
 from framing.frames.classify import FrameClassifier, compare, validate  # noqa: E402
-
-FRAMES = {
-    1: "gun rights",
-    2: "gun control",
-    3: "politics",
-    4: "mental health",
-    5: "public safety",
-    6: "race/ethnicity",
-    7: "public opinion",
-    8: "society/culture",
-    9: "economic",
-    99: "none",
-}
-
-
-def gvfc_task(with_none: bool = False) -> tuple[pd.DataFrame, list[str]]:
-    """Relevant GVFC headlines and their primary frame labels."""
-    articles = load_corpus("gvfc").articles(columns=["doc_id", "text", "meta"])
-    meta = pd.DataFrame([json.loads(m) for m in articles["meta"]])
-    relevant = meta["Q1 Relevant"] == 1
-    theme = meta["Q3 Theme1"]
-    keep = relevant & theme.notna() & (with_none | (theme != 99))
-    docs = articles.loc[keep, ["doc_id", "text"]].reset_index(drop=True)
-    labels = [FRAMES[int(v)] for v in theme[keep]]
-    return docs, labels
 
 
 def main() -> None:
@@ -65,7 +39,7 @@ def main() -> None:
     parser.add_argument("--with-none", action="store_true")
     parser.add_argument("--models", default="logreg")
     args = parser.parse_args()
-    docs, labels = gvfc_task(args.with_none)
+    docs, labels = gvfc_primary_frames(with_none=args.with_none)
     counts = pd.Series(labels).value_counts()
     print(f"GVFC primary frame: {len(docs)} headlines, {len(counts)} classes")
     print(counts.to_string())

@@ -100,3 +100,16 @@ def test_cross_outlet_and_time_split_on_russia_ukraine(naming, tmp_path):
         stored["p__war_invasion"].to_numpy(),
         unmasked_model.transform(masked)["p__war_invasion"].to_numpy(),
     )
+
+
+@pytest.mark.realdata
+def test_gvfc_primary_frame_task(real_corpus):
+    from framing.datasets.gvfc import GVFC_FRAMES, gvfc_primary_frames
+
+    gvfc = real_corpus("gvfc")
+    documents, labels = gvfc_primary_frames(gvfc)
+    # benchmarks/README.md: 1,296 relevant headlines with one of nine frames
+    assert len(documents) == len(labels) == 1296
+    assert set(labels) == set(GVFC_FRAMES.values()) - {"none"}
+    with_none, labels_none = gvfc_primary_frames(gvfc, with_none=True)
+    assert labels_none.count("none") == 1302 and len(with_none) == 2598
