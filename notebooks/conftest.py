@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from framing.datasets.cards import find_card
-from framing.datasets.fetch import fetch_corpus, locate_in_mirror
+from framing.datasets.fetch import SEED_ARTICLE, fetch_corpus, locate_in_mirror
 from framing.errors import DataUnavailableError
 from framing.paths import mirror_dir
 
@@ -35,7 +35,7 @@ HOW_TO_ENABLE = (
 
 #: The seed article is read from the mirror only (it is never downloaded).
 SEED = "seed"
-SEED_FILE = Path("seed") / "reuters-putin-xi-2023.txt"
+SEED_FILE = SEED_ARTICLE
 
 #: What each notebook reads: registered corpora, and the seed article.
 NEEDS: dict[str, tuple[str, ...]] = {

@@ -10,29 +10,22 @@ copied into the project.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from framing.datasets.fetch import load_seed_article
+from framing.errors import DataUnavailableError
 from framing.frames import LexiconDetector
-from framing.normalize import clean_text
-
-SEED = Path("seed") / "reuters-putin-xi-2023.txt"
 
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    mirror = os.environ.get("FRAMING_DATA_MIRROR")
-    path = Path(mirror) / SEED if mirror else None
-    if path is None or not path.is_file():
-        message = (
-            f"the seed article needs FRAMING_DATA_MIRROR pointing at a folder with "
-            f"{SEED} (e.g. ../shared/corpora)"
-        )
+    try:
+        return load_seed_article()
+    except DataUnavailableError as exc:
         if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return clean_text(path.read_text(encoding="utf-8"))
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
 
 
 def test_every_war_naming_mention_has_the_right_voice(seed_text):

@@ -16,7 +16,21 @@ from ..errors import DataUnavailableError, HashMismatchError
 from ..paths import cache_dir, mirror_dir
 from .cards import CorpusCard, SourceFile
 
-__all__ = ["fetch_file", "fetch_corpus", "sha256_file", "locate_in_mirror"]
+__all__ = [
+    "SEED_ARTICLE",
+    "SEED_DOC_ID",
+    "fetch_file",
+    "fetch_corpus",
+    "load_seed_article",
+    "locate_in_mirror",
+    "sha256_file",
+]
+
+#: The news article the project started from (Reuters, 2023), by id and by
+#: its path in the mirror. It is copyrighted: read from the mirror only,
+#: never downloaded, copied or shown in full.
+SEED_DOC_ID = "reuters-putin-xi-2023"
+SEED_ARTICLE = Path("seed") / f"{SEED_DOC_ID}.txt"
 
 
 def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
@@ -26,6 +40,30 @@ def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def load_seed_article() -> str:
+    """The seed article's text, cleaned as every stored text is.
+
+    Its own voice says "invasion" while it quotes the Kremlin's "special
+    military operation": the case the voice detector must get right.
+
+    Raises
+    ------
+    DataUnavailableError
+        The mirror is not set or does not hold ``seed/<article>``.
+    """
+    from ..normalize import clean_text
+
+    mirror = mirror_dir()
+    path = mirror / SEED_ARTICLE if mirror is not None else None
+    if path is None or not path.is_file():
+        raise DataUnavailableError(
+            f"{path or SEED_ARTICLE}: the seed article is read from the offline "
+            "mirror only; set FRAMING_DATA_MIRROR to a folder holding "
+            f"{SEED_ARTICLE} (e.g. ../shared/corpora)"
+        )
+    return clean_text(path.read_text(encoding="utf-8"))
 
 
 def locate_in_mirror(card: CorpusCard, source: SourceFile) -> Path | None:

@@ -284,9 +284,6 @@ def load_gold(name: str = "war-naming-voice") -> pd.DataFrame:
         return pd.read_csv(handle, dtype={"doc_id": str, "item": str, "note": str})
 
 
-SEED_DOC_ID = "reuters-putin-xi-2023"
-
-
 def evaluate_gold(
     *,
     detector: LexiconDetector | None = None,
@@ -299,10 +296,8 @@ def evaluate_gold(
     Reads the gold documents from the built corpora (building them if
     needed) and the seed article from ``FRAMING_DATA_MIRROR``.
     """
-    import os
-
     from ..datasets.build import load_corpus
-    from ..normalize import clean_text
+    from ..datasets.fetch import SEED_DOC_ID, load_seed_article
 
     gold = load_gold()
     if split is not None:
@@ -316,13 +311,6 @@ def evaluate_gold(
             if doc_id in wanted:
                 texts[doc_id] = text
     if (gold["corpus"] == "seed").any():
-        mirror = os.environ.get("FRAMING_DATA_MIRROR")
-        path = Path(mirror or ".") / "seed" / f"{SEED_DOC_ID}.txt"
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"{path}: the seed article is read from "
-                "FRAMING_DATA_MIRROR/seed/; set FRAMING_DATA_MIRROR"
-            )
-        texts[SEED_DOC_ID] = clean_text(path.read_text(encoding="utf-8"))
+        texts[SEED_DOC_ID] = load_seed_article()
     detected = detector.detect(sorted(texts.items()))
     return score_mentions(gold, detected, n_boot=n_boot, seed=seed)
