@@ -21,9 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from framing.datasets.cards import find_card
-from framing.datasets.fetch import SEED_ARTICLE, fetch_corpus, locate_in_mirror
-from framing.errors import DataUnavailableError
+from framing.datasets.fetch import SEED_ARTICLE, corpus_unavailable
 from framing.paths import mirror_dir
 
 HERE = Path(__file__).resolve().parent
@@ -71,18 +69,7 @@ def _problem(requirement: str) -> str | None:
         if mirror is not None and (mirror / SEED_FILE).is_file():
             return None
         return f"{SEED_FILE} is not in FRAMING_DATA_MIRROR ({mirror or 'not set'})"
-    card = find_card(requirement)
-    missing = [f.name for f in card.files if locate_in_mirror(card, f) is None]
-    if not missing:
-        return None
-    try:
-        fetch_corpus(card)  # with network access, download and verify instead
-    except DataUnavailableError as exc:
-        cause = type(exc.__cause__).__name__ if exc.__cause__ else "no network"
-        return (
-            f"{requirement}: {missing} not in the mirror and not downloadable ({cause})"
-        )
-    return None
+    return corpus_unavailable(requirement)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

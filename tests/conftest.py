@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from framing.datasets.cards import find_card
-from framing.datasets.fetch import locate_in_mirror
-
 HOW_TO_ENABLE = (
     "real-data tests need the raw corpora: set FRAMING_DATA_MIRROR to a folder "
     "holding <corpus>/<file> (e.g. ../shared/corpora), or run with network access"
@@ -30,19 +27,12 @@ def _isolated_cache(monkeypatch: pytest.MonkeyPatch, session_cache: Path) -> Non
 
 def require_real_corpus(name: str) -> None:
     """Skip (or, in CI, fail) when a registered corpus's files are unavailable."""
-    from framing.datasets.fetch import fetch_corpus
-    from framing.errors import DataUnavailableError
+    from framing.datasets.fetch import corpus_unavailable
 
-    card = find_card(name)
-    missing = [f.name for f in card.files if locate_in_mirror(card, f) is None]
-    if not missing:
+    problem = corpus_unavailable(name)
+    if problem is None:
         return
-    try:
-        fetch_corpus(card)  # with network access, download and verify instead
-        return
-    except DataUnavailableError as exc:
-        message = f"{name}: {missing} not in the mirror, download failed ({exc}); "
-        message += HOW_TO_ENABLE
+    message = f"{problem}; {HOW_TO_ENABLE}"
     if os.environ.get("CI"):
         pytest.fail(f"CI must run the real-data tests: {message}")
     pytest.skip(message)

@@ -21,6 +21,7 @@ __all__ = [
     "SEED_DOC_ID",
     "fetch_file",
     "fetch_corpus",
+    "corpus_unavailable",
     "load_seed_article",
     "locate_in_mirror",
     "sha256_file",
@@ -40,6 +41,26 @@ def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def corpus_unavailable(name: str) -> str | None:
+    """Why a registered corpus's raw files cannot be had, or ``None``.
+
+    Files found in the mirror are enough; otherwise they are downloaded and
+    verified (which needs the network). Tests and notebooks use the reason
+    to skip with a message that says how to enable them.
+    """
+    from .cards import find_card
+
+    card = find_card(name)
+    missing = [f.name for f in card.files if locate_in_mirror(card, f) is None]
+    if not missing:
+        return None
+    try:
+        fetch_corpus(card)
+    except DataUnavailableError as exc:
+        return f"{name}: {missing} not in the mirror, download failed ({exc})"
+    return None
 
 
 def load_seed_article() -> str:
