@@ -985,6 +985,13 @@ class _Runner:
                 caption="Masked-text naming classifier: stratified cross-validation, "
                 "leave-one-source-out, and a time split (train earlier, test later).",
                 label="tab:classifier-validation",
+                latex_columns=[
+                    "scheme",
+                    "folds",
+                    "accuracy_ci",
+                    "macro_f1_ci",
+                    "brier_ci",
+                ],
             )
             fig = plot_confusion(results[1])
             save_study_figure(
