@@ -1,8 +1,11 @@
 """The study runner: one TOML config, every stage, cached by content.
 
->>> from framing.study import load_study, run_study  # doctest: +SKIP
->>> run = run_study("studies/war-naming.toml")      # doctest: +SKIP
->>> print(run.summary())                            # doctest: +SKIP
+From Python (the command line is ``framing run studies/war-naming.toml``)::
+
+    from framing.study import run_study
+
+    run = run_study("studies/war-naming.toml")
+    print(run.summary())   # stages, output folders, the headline table
 
 See :mod:`framing.study.config` for the file format and
 :mod:`framing.study.runner` for the stages and outputs.
