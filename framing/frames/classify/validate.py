@@ -640,6 +640,35 @@ def _extra_of(estimator: Any) -> list[str]:
     return list(getattr(estimator, "extra_features", None) or [])
 
 
+def _fold_summary(
+    scheme: str,
+    scored: pd.DataFrame,
+    overall: Sequence[str],
+    per_label: list[dict[str, Any]],
+    per_label_metrics: Sequence[str],
+    labels: list[str],
+    ci: float,
+    upper: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Overall and per-label metrics over the scored folds, with intervals."""
+    n_train = scored["n_train"].to_numpy(dtype=float)
+    n_test = scored["n_test"].to_numpy(dtype=float)
+    bounds = upper or {}
+    rows = []
+    for metric in overall:
+        est, low, high = _interval(
+            scored[metric].to_numpy(), n_train, n_test, ci, bounds.get(metric, 1.0)
+        )
+        rows.append((scheme, "", metric, est, low, high, len(scored)))
+    for metric in per_label_metrics:
+        values = np.stack([p[metric] for p in per_label])
+        for j, label in enumerate(labels):
+            est, low, high = _interval(values[:, j], n_train, n_test, ci)
+            rows.append((scheme, label, metric, est, low, high, len(scored)))
+    columns = ["scheme", "label", "metric", "estimate", "ci_low", "ci_high", "n_folds"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def _summary_table(
     scheme: str,
     fold_scores: pd.DataFrame,
@@ -650,35 +679,16 @@ def _summary_table(
     seed: int,
 ) -> pd.DataFrame:
     scored = fold_scores[fold_scores["skipped"] == ""]
-    n_train = scored["n_train"].to_numpy(dtype=float)
-    n_test = scored["n_test"].to_numpy(dtype=float)
-    rows = []
     bootstrap = len(scored) < 2
-    for metric in ("accuracy", "macro_f1", "brier"):
-        est, low, high = _interval(
-            scored[metric].to_numpy(),
-            n_train,
-            n_test,
-            ci,
-            upper=2.0 if metric == "brier" else 1.0,
-        )
-        rows.append((scheme, "", metric, est, low, high, len(scored)))
-    for metric in ("precision", "recall", "f1"):
-        values = np.stack([p[metric] for p in per_class])
-        for j, label in enumerate(labels):
-            est, low, high = _interval(values[:, j], n_train, n_test, ci)
-            rows.append((scheme, label, metric, est, low, high, len(scored)))
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "scheme",
-            "label",
-            "metric",
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "n_folds",
-        ],
+    table = _fold_summary(
+        scheme,
+        scored,
+        ("accuracy", "macro_f1", "brier"),
+        per_class,
+        ("precision", "recall", "f1"),
+        labels,
+        ci,
+        upper={"brier": 2.0},
     )
     if bootstrap:
         table = _bootstrap_single(table, predictions, labels, ci, seed)
@@ -1219,28 +1229,8 @@ def _ml_summary_table(
     seed: int,
 ) -> pd.DataFrame:
     scored = fold_scores[fold_scores["skipped"] == ""]
-    n_train = scored["n_train"].to_numpy(dtype=float)
-    n_test = scored["n_test"].to_numpy(dtype=float)
-    rows = []
-    for metric in _ML_OVERALL:
-        est, low, high = _interval(scored[metric].to_numpy(), n_train, n_test, ci)
-        rows.append((scheme, "", metric, est, low, high, len(scored)))
-    for metric in _ML_PER_FRAME:
-        values = np.stack([p[metric] for p in per_frame])
-        for j, label in enumerate(labels):
-            est, low, high = _interval(values[:, j], n_train, n_test, ci)
-            rows.append((scheme, label, metric, est, low, high, len(scored)))
-    table = pd.DataFrame(
-        rows,
-        columns=[
-            "scheme",
-            "label",
-            "metric",
-            "estimate",
-            "ci_low",
-            "ci_high",
-            "n_folds",
-        ],
+    table = _fold_summary(
+        scheme, scored, _ML_OVERALL, per_frame, _ML_PER_FRAME, labels, ci
     )
     if len(scored) < 2:
         table = _ml_bootstrap_single(table, truth, proba, labels, ci, seed)
