@@ -302,6 +302,7 @@ SECTIONS = {
         "min_df",
         "folds",
         "repeats",
+        "jobs",
     ),
     "figures": ("formats",),
     "tables": ("formats", "digits"),
@@ -716,4 +717,6 @@ def _classifier(
             check=lambda v: None if v >= 2 else "needs at least 2 folds",
         ),
         "repeats": check.get(table, where, "repeats", int, 2, check=_positive),
+        # Parallel inner-search fits: results do not depend on it.
+        "jobs": check.get(table, where, "jobs", int, 1, check=_positive),
     }

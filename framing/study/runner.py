@@ -898,7 +898,8 @@ class _Runner:
         params = {
             "detections": {k: v.key for k, v in detections.items()},
             "sources": {k: list(v) for k, v in study.sources.items()},
-            "settings": settings,
+            # how many processes fit it does not change the result
+            "settings": {k: v for k, v in settings.items() if k != "jobs"},
             "lexicon": study.lexicon,
             "seed": study.seed,
             "ci_level": study.ci_level,
@@ -973,6 +974,7 @@ class _Runner:
                         param_grid=grid,
                         ci=study.ci_level,
                         seed=study.seed,
+                        n_jobs=settings["jobs"],
                         **kwargs,
                     )
                 )
