@@ -108,6 +108,8 @@ class StudyRun:
             f"Tables:  {self.output / 'tables'} ({len(self.tables)} files)",
             f"Manifest: {self.output / 'manifest.json'}",
             "",
+            f"Share of documents naming the event in the {self.study.stats_voice} "
+            f"voice, before and after {self.study.event}:",
             self.headline.to_string(index=False),
         ]
         return "\n".join(lines)
