@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,6 +40,7 @@ __all__ = [
     "Corpus",
     "ParquetSink",
     "atomic_directory",
+    "leftover_staging",
     "write_json_atomic",
     "ARTICLES_FILE",
     "DUPLICATES_FILE",
@@ -127,26 +129,60 @@ class ParquetSink:
         self.close()
 
 
+def _staging_pattern(target: Path) -> re.Pattern[str]:
+    return re.compile(rf"^\.{re.escape(target.name)}\.(?:building|old)-[0-9a-f]{{8}}$")
+
+
+def leftover_staging(target: Path) -> list[Path]:
+    """Staging folders that an interrupted write of ``target`` left behind.
+
+    Only names this module creates (``.<name>.building-<8 hex>`` and
+    ``.<name>.old-<8 hex>`` beside ``target``) are listed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / ".store.building-0123abcd").mkdir()
+    >>> (root / ".store.notes").mkdir()
+    >>> [p.name for p in leftover_staging(root / "store")]
+    ['.store.building-0123abcd']
+    """
+    parent = target.parent
+    if not parent.is_dir():
+        return []
+    pattern = _staging_pattern(target)
+    return sorted(p for p in parent.iterdir() if pattern.match(p.name))
+
+
 @contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Build a folder under a temporary name; move it into place on success.
 
     On an exception the temporary folder is removed and ``target`` is left
-    as it was.
+    as it was. Writers of the same ``target`` are serialised by a lock file
+    beside it (``.<name>.lock``), so two builds never interleave; holding
+    the lock, the writer removes the staging folders that a killed earlier
+    write left behind (see :func:`leftover_staging`).
     """
+    from filelock import FileLock
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
-    if target.exists():
-        os.replace(target, retired)
-    os.replace(staging, target)
-    shutil.rmtree(retired, ignore_errors=True)
+    with FileLock(str(target.parent / f".{target.name}.lock")):
+        for leftover in leftover_staging(target):
+            shutil.rmtree(leftover, ignore_errors=True)
+        staging = target.parent / f".{target.name}.building-{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+        try:
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        if target.exists():
+            os.replace(target, retired)
+        os.replace(staging, target)
+        shutil.rmtree(retired, ignore_errors=True)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:

@@ -19,6 +19,7 @@ from framing.store import (
     REJECTS_FILE,
     Corpus,
     atomic_directory,
+    leftover_staging,
 )
 from framing.synthetic import SYNTHETIC_MAPPING, write_synthetic_csv
 
@@ -37,6 +38,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def _entries(folder: Path) -> list[str]:
+    """Folder entries, less the lock file that serialises writers."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
 
 
 def _mapping_error(key: str, problem: str) -> Exception:
@@ -84,7 +90,7 @@ def test_exception_inside_leaves_no_target_and_no_staging(tmp_path: Path) -> Non
     with pytest.raises(Boom), atomic_directory(target) as staging:
         (staging / "half-written.parquet").write_bytes(b"partial")
         raise Boom
-    assert list(tmp_path.iterdir()) == []
+    assert _entries(tmp_path) == []
 
 
 def test_keyboard_interrupt_inside_also_cleans_up(tmp_path: Path) -> None:
@@ -92,7 +98,7 @@ def test_keyboard_interrupt_inside_also_cleans_up(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt), atomic_directory(target) as staging:
         (staging / "half-written.parquet").write_bytes(b"partial")
         raise KeyboardInterrupt
-    assert list(tmp_path.iterdir()) == []
+    assert _entries(tmp_path) == []
 
 
 def test_staging_folder_is_a_hidden_sibling_until_success(tmp_path: Path) -> None:
@@ -102,7 +108,7 @@ def test_staging_folder_is_a_hidden_sibling_until_success(tmp_path: Path) -> Non
         assert staging.name.startswith(".store.building-")
         assert not target.exists()
         (staging / "a.txt").write_text("new")
-    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+    assert _entries(tmp_path) == ["store"]
     assert snapshot(target) == {"a.txt": b"new"}
 
 
@@ -117,7 +123,7 @@ def test_existing_target_survives_a_failed_rebuild_untouched(tmp_path: Path) -> 
         (staging / "manifest.json").write_text('{"new": true}')
         raise Boom
     assert snapshot(target) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+    assert _entries(tmp_path) == ["store"]
 
 
 def test_successful_rebuild_replaces_the_target(tmp_path: Path) -> None:
@@ -128,7 +134,7 @@ def test_successful_rebuild_replaces_the_target(tmp_path: Path) -> None:
     with atomic_directory(target) as staging:
         (staging / "manifest.json").write_text('{"new": true}')
     assert snapshot(target) == {"manifest.json": b'{"new": true}'}
-    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+    assert _entries(tmp_path) == ["store"]
 
 
 def test_target_parent_is_created(tmp_path: Path) -> None:
@@ -154,7 +160,7 @@ def test_failed_corpus_rebuild_keeps_the_previous_store(
             target,
         )
     assert snapshot(target) == before
-    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+    assert _entries(tmp_path) == ["store"]
 
 
 # ------------------------------------------------------------------ reproducibility
@@ -272,3 +278,92 @@ def test_summary_has_one_row_per_outlet_summing_to_counts(corpus: Corpus) -> Non
 def test_corpus_on_a_folder_without_manifest_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FramingError, match="not a built corpus"):
         Corpus(tmp_path)
+
+
+def test_leftovers_of_a_killed_write_are_removed_by_the_next_one(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "store"
+    with atomic_directory(target) as staging:
+        (staging / "manifest.json").write_text("{}")
+    # What a process killed mid-write leaves: a staging and a retired folder.
+    (tmp_path / ".store.building-0123abcd").mkdir()
+    (tmp_path / ".store.old-89abcdef").mkdir()
+    (tmp_path / ".store.notes").mkdir()  # not ours: kept
+    assert [p.name for p in leftover_staging(target)] == [
+        ".store.building-0123abcd",
+        ".store.old-89abcdef",
+    ]
+    with atomic_directory(target) as staging:
+        (staging / "manifest.json").write_text("{}")
+    assert _entries(tmp_path) == [".store.notes", "store"]
+
+
+def test_kill_mid_write_keeps_the_old_folder_and_the_next_write_cleans_up(
+    tmp_path: Path,
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "store"
+    with atomic_directory(target) as staging:
+        (staging / "manifest.json").write_text('{"old": true}')
+    script = (
+        "import sys, time; from pathlib import Path;"
+        "from framing.store import atomic_directory\n"
+        "with atomic_directory(Path(sys.argv[1])) as s:\n"
+        "    (s / 'manifest.json').write_text('half')\n"
+        "    print('ready', flush=True); time.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(target)], stdout=subprocess.PIPE, text=True
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    assert snapshot(target) == {"manifest.json": b'{"old": true}'}
+    assert len(leftover_staging(target)) == 1  # the killed writer's staging
+    started = time.monotonic()
+    with atomic_directory(target) as staging:  # the dead writer's lock is free
+        (staging / "manifest.json").write_text('{"new": true}')
+    assert time.monotonic() - started < 10
+    assert leftover_staging(target) == []
+    assert snapshot(target) == {"manifest.json": b'{"new": true}'}
+
+
+def test_concurrent_writers_of_one_target_are_serialised(tmp_path: Path) -> None:
+    import threading
+
+    target = tmp_path / "store"
+    inside = threading.Event()
+    release = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with atomic_directory(target) as staging:
+            order.append("first in")
+            inside.set()
+            release.wait(10)
+            (staging / "who").write_text("first")
+            order.append("first out")
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    inside.wait(10)
+
+    def second() -> None:
+        with atomic_directory(target) as staging:
+            order.append("second in")
+            (staging / "who").write_text("second")
+
+    other = threading.Thread(target=second)
+    other.start()
+    other.join(0.5)
+    assert order == ["first in"]  # the second writer waits for the lock
+    release.set()
+    thread.join(10)
+    other.join(10)
+    assert order == ["first in", "first out", "second in"]
+    assert (target / "who").read_text() == "second"
