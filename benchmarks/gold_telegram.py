@@ -248,10 +248,18 @@ def draw(
     """Draw the seeded candidate and no-mention sample as a coding sheet."""
     caps = caps or {"dev": 50, "test": 60}
     rng = random.Random(seed)
+    posts: list[tuple[str, str, str]] = list(
+        zip(
+            df["outlet"].astype(str),
+            df["doc_id"].astype(str),
+            df["text"].astype(str),
+            strict=True,
+        )
+    )
     cands = [
-        (row.outlet, split_of(row.outlet), row.doc_id, s, e, term, fw, row.text)
-        for row in df.itertuples(index=False)
-        for s, e, term, fw in find_candidates(row.text)
+        (outlet, split_of(outlet), doc_id, s, e, term, fw, text)
+        for outlet, doc_id, text in posts
+        for s, e, term, fw in find_candidates(text)
     ]
     chosen = []
     for split in ("dev", "test"):
@@ -280,11 +288,11 @@ def draw(
     ]
     # No-mention sentences: topic words but no candidate word in the sentence.
     pool_nm: dict[str, list] = {}
-    for row in df.itertuples(index=False):
-        for s, e in sentences(row.text):
-            sent = row.text[s:e]
+    for outlet, doc_id, text in posts:
+        for s, e in sentences(text):
+            sent = text[s:e]
             if TOPIC_RE.search(sent) and not CANDIDATE_RE.search(sent):
-                pool_nm.setdefault(row.outlet, []).append((row.doc_id, s, e, row.text))
+                pool_nm.setdefault(outlet, []).append((doc_id, s, e, text))
     # Round-robin over channels so that a channel with few such sentences
     # hands its share to the others and the total stays n_no_mention.
     outlets = sorted(pool_nm)
@@ -321,7 +329,12 @@ def draw(
 
 def check(gold_path: Path, df: pd.DataFrame) -> int:
     """Verify every gold row against the stored text; return the row count."""
-    gold = pd.read_csv(gold_path, dtype={"doc_id": str, "term": str}).fillna("")
+    if not gold_path.is_file():
+        raise GoldSheetError(
+            f"{gold_path}: no such gold file; pass the path of a CSV such as "
+            "framing/frames/gold/war-naming-telegram.csv"
+        )
+    gold = pd.read_csv(gold_path, dtype=str, keep_default_na=False)
     missing = [c for c in GOLD_COLUMNS if c not in gold.columns]
     if missing or list(gold.columns) != GOLD_COLUMNS:
         raise GoldSheetError(
@@ -330,19 +343,20 @@ def check(gold_path: Path, df: pd.DataFrame) -> int:
         )
     texts = dict(zip(df["doc_id"], df["text"], strict=True))
     problems = []
-    for row in gold.itertuples(index=False):
-        text = texts.get(row.doc_id)
-        where = f"{gold_path} item {row.item}"
+    for row in gold.to_dict("records"):
+        text = texts.get(row["doc_id"])
+        where = f"{gold_path} item {row['item']}"
         if text is None:
-            problems.append(f"{where}: doc_id {row.doc_id} not in {CORPUS}")
+            problems.append(f"{where}: doc_id {row['doc_id']} not in {CORPUS}")
             continue
-        s, e = int(row.start), int(row.end)
+        s, e = int(row["start"]), int(row["end"])
+        term = row["term"]
         if not 0 <= s < e <= len(text):
             problems.append(f"{where}: span {s}:{e} outside the text")
-        elif row.frame != "none" and text[s:e] != row.term:
-            problems.append(f"{where}: text[{s}:{e}] is not the term {row.term!r}")
-        if split_of(row.outlet) != row.split:
-            problems.append(f"{where}: outlet {row.outlet} is not in {row.split}")
+        elif row["frame"] != "none" and text[s:e] != term:
+            problems.append(f"{where}: text[{s}:{e}] is not the term {term!r}")
+        if split_of(row["outlet"]) != row["split"]:
+            problems.append(f"{where}: outlet {row['outlet']} is not in {row['split']}")
     if problems:
         raise GoldSheetError(
             "\n".join(problems) + "\nFix the offsets or the term of these rows."
@@ -365,11 +379,11 @@ def main(argv: list[str] | None = None) -> int:
             n = check(args.check, df)
             print(f"{args.check}: {n} rows, every offset points at its term")
             return 0
+        caps = {"dev": args.cap_dev, "test": args.cap_test}
+        sheet = draw(df, seed=args.seed, caps=caps, n_no_mention=args.no_mention)
     except GoldSheetError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    caps = {"dev": args.cap_dev, "test": args.cap_test}
-    sheet = draw(df, seed=args.seed, caps=caps, n_no_mention=args.no_mention)
     sheet.to_csv(args.out, index=False)
     counts = Counter(zip(sheet["split"], sheet["frame_word"], strict=True))
     for (split, fw), n in sorted(counts.items()):
