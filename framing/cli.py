@@ -328,29 +328,174 @@ def frames_kwic(
     console.print(str(view), markup=False, highlight=False, soft_wrap=True)
 
 
+@frames_app.command("sample")
+@_friendly_errors
+def frames_sample(
+    corpus: Annotated[str, typer.Argument(help="Registry name of a corpus.")],
+    out: Annotated[
+        str, typer.Option(help="Coding sheet to write (.csv or .xlsx).")
+    ] = "coding-sample.csv",
+    n: Annotated[int, typer.Option(help="Detected mentions to draw.")] = 300,
+    no_mention: Annotated[
+        int, typer.Option(help="Sentences without a mention to draw (misses).")
+    ] = 60,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    lexicon: Annotated[str, typer.Option(help="Built-in lexicon or a .toml path.")] = (
+        "war-naming"
+    ),
+    context_words: Annotated[
+        str | None,
+        typer.Option(
+            help="Regular expression: only sentences matching it are no-mention "
+            "candidates."
+        ),
+    ] = None,
+    context: Annotated[int, typer.Option(help="Context characters per side.")] = 200,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing sheet.")] = False,
+) -> None:
+    """Draw a blind, stratified coding sample (mentions and no-mention sentences)."""
+    from .datasets.build import load_corpus
+    from .frames.validation import sample_corpus
+
+    built = load_corpus(corpus)
+    with console.status(f"detecting and sampling {built.name}"):
+        sheet, key, sample = sample_corpus(
+            built,
+            out,
+            lexicon=lexicon,
+            n=n,
+            no_mention=no_mention,
+            context_words=context_words,
+            context=context,
+            seed=seed,
+            overwrite=overwrite,
+        )
+    kinds = sample["kind"].value_counts()
+    table = Table(title=f"{built.name}: coding sample (seed {seed})")
+    for column in ("outlet", "mentions", "no-mention sentences"):
+        table.add_column(column, justify="left" if column == "outlet" else "right")
+    counts = sample.groupby(["outlet", "kind"]).size().unstack(fill_value=0)
+    for outlet, row in counts.iterrows():
+        table.add_row(
+            str(outlet),
+            str(int(row.get("mention", 0))),
+            str(int(row.get("no-mention", 0))),
+        )
+    console.print(table)
+    console.print(
+        f"{int(kinds.get('mention', 0))} mentions and "
+        f"{int(kinds.get('no-mention', 0))} no-mention sentences",
+        highlight=False,
+    )
+    console.print(f"coding sheet (blind): {sheet}", highlight=False)
+    console.print(f"key (detector labels, weights; keep from coders): {key}")
+    console.print(
+        f"after coding: framing frames validate {built.name} --gold {sheet}",
+        highlight=False,
+    )
+
+
 @frames_app.command("validate")
 @_friendly_errors
 def frames_validate(
+    corpus: Annotated[
+        str | None,
+        typer.Argument(
+            help="Registry name of a corpus to validate on (with --gold); "
+            "without it, the shipped press-release gold set is scored."
+        ),
+    ] = None,
+    gold: Annotated[
+        str | None,
+        typer.Option(help="Gold file or coded sample sheet (.csv/.xlsx) for CORPUS."),
+    ] = None,
     split: Annotated[
         str | None,
         typer.Option(help="Score only the 'dev' or 'test' part of the gold set."),
     ] = None,
+    lexicon: Annotated[str, typer.Option(help="Built-in lexicon or a .toml path.")] = (
+        "war-naming"
+    ),
+    key: Annotated[
+        str | None,
+        typer.Option(help="Key file of a coded sheet (default: <sheet>.key.csv)."),
+    ] = None,
+    out: Annotated[
+        str | None, typer.Option(help="Write the tidy scores to this CSV file.")
+    ] = None,
+    n_boot: Annotated[
+        int, typer.Option(help="Bootstrap replicates (weighted samples).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Bootstrap seed.")] = 0,
     markdown: Annotated[
         str | None,
         typer.Option(help="Also write the per-voice table as Markdown to this file."),
     ] = None,
 ) -> None:
-    """Score the war-naming voice detector on the shipped gold set."""
-    from .frames.validation import evaluate_gold
+    """Score the detector: on CORPUS against --gold, else on the shipped gold set."""
+    from pathlib import Path
 
-    with console.status("scoring the gold set"):
-        result = evaluate_gold(split=split)
-    console.print(result.summary(), markup=False, highlight=False)
-    if markdown:
-        from pathlib import Path
+    from .frames.validation import GoldError
 
-        Path(markdown).write_text(result.to_markdown() + "\n", encoding="utf-8")
-        console.print(f"written: {markdown}")
+    if corpus is None:
+        if gold is not None:
+            raise GoldError("--gold needs a CORPUS to validate on")
+        from .frames.validation import evaluate_gold
+
+        with console.status("scoring the gold set"):
+            result = evaluate_gold(split=None if split in (None, "all") else split)
+        console.print(result.summary(), markup=False, highlight=False)
+        if markdown:
+            Path(markdown).write_text(result.to_markdown() + "\n", encoding="utf-8")
+            console.print(f"written: {markdown}")
+        return
+    if gold is None:
+        raise GoldError(
+            "give --gold SHEET: a gold file or a sheet from `framing frames sample`"
+        )
+    from .datasets.build import load_corpus
+    from .frames.validation import METRICS, validate_corpus
+
+    built = load_corpus(corpus)
+    with console.status(f"scoring {built.name} against {gold}"):
+        validation = validate_corpus(
+            built,
+            gold,
+            lexicon=lexicon,
+            split=split or "all",
+            key=key,
+            n_boot=n_boot,
+            seed=seed,
+        )
+    level = int(round(validation.ci_level * 100))
+    for by in ("frame", "outlet", "all"):
+        wide = validation.table(by, cells=True)
+        if wide.empty:
+            continue
+        table = Table(
+            title=f"{built.name}: detector vs gold by {by} ({level}% intervals, "
+            f"{'weighted' if validation.weighted else 'unweighted'})"
+        )
+        table.add_column(by)
+        for metric in METRICS:
+            table.add_column(metric.replace("_", " "), justify="right")
+        table.add_column("gold", justify="right")
+        for row in wide.to_dict("records"):
+            flag = " (few)" if row["few_gold"] else ""
+            table.add_row(
+                str(row[by]),
+                *(row[m] for m in METRICS),
+                f"{row['gold']}{flag}",
+            )
+        console.print(table)
+    if not validation.confusion.empty:
+        console.print("Voice: coded (rows) by detected (columns)")
+        console.print(validation.confusion.to_string(), markup=False, highlight=False)
+    for note in validation.notes:
+        console.print(f"- {note}", markup=False, highlight=False)
+    if out:
+        validation.scores.to_csv(out, index=False, lineterminator="\n")
+        console.print(f"written: {out}", highlight=False)
 
 
 _register_stage_commands()

@@ -27,6 +27,11 @@ Dirichlet/Beta posterior with a Jeffreys prior, ``rates="dirichlet"``) and
 The error-rate draw is shared by all groups in a replicate, because one
 classifier's error affects every group alike. Intervals are percentile
 intervals of the replicates.
+
+:func:`corrected_naming_shares` applies the same idea to a lexicon
+detector's naming shares: the Rogan-Gladen estimator with the sensitivity
+and specificity measured by validating the detector on the researcher's
+own corpus (:func:`framing.frames.validation.validate_mentions`).
 """
 
 from __future__ import annotations
@@ -40,7 +45,12 @@ from scipy.optimize import nnls
 
 from .results import StatsResult
 
-__all__ = ["corrected_prevalence", "solve_prevalence"]
+__all__ = [
+    "corrected_naming_shares",
+    "corrected_prevalence",
+    "rogan_gladen",
+    "solve_prevalence",
+]
 
 
 def solve_prevalence(rates: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -356,3 +366,287 @@ def corrected_prevalence(
         ci_level=ci,
         notes=notes,
     )
+
+
+# --- naming shares corrected for the detector's measured error ---------------
+
+
+def rogan_gladen(observed: Any, sensitivity: Any, specificity: Any) -> np.ndarray:
+    """Rogan-Gladen estimator of a true share from an observed one.
+
+    ``p = (q + sp - 1) / (se + sp - 1)``, clipped to ``[0, 1]``; NaN where
+    ``se + sp <= 1`` (the detector does not separate the classes, so the
+    share is not identifiable). Broadcasts over arrays.
+
+    Examples
+    --------
+    >>> round(float(rogan_gladen(0.31, 0.8, 0.9)), 12)
+    0.3
+    >>> rogan_gladen([0.05, 0.5], 0.5, 0.5).tolist()
+    [nan, nan]
+    """
+    q = np.asarray(observed, dtype=float)
+    se = np.asarray(sensitivity, dtype=float)
+    sp = np.asarray(specificity, dtype=float)
+    denom = se + sp - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(denom > 1e-12, (q + sp - 1) / denom, np.nan)
+    return np.clip(p, 0.0, 1.0)
+
+
+def _detection_inputs(
+    rates: pd.DataFrame, frame: str
+) -> tuple[str, dict[str, float]] | None:
+    """The rate row of ``frame``: which kind and its values."""
+    table = rates.set_index("frame") if "frame" in rates.columns else rates
+    if frame not in table.index:
+        return None
+    row = table.loc[frame]
+    if {"sensitivity", "specificity"} <= set(table.columns):
+        kind = "se-sp"
+        keys = ("sensitivity", "n_sensitivity", "specificity", "n_specificity")
+    elif {"precision", "recall"} <= set(table.columns):
+        kind = "precision-recall"
+        keys = ("precision", "n_precision", "recall", "n_recall")
+    else:
+        raise ValueError(
+            "rates needs columns sensitivity, n_sensitivity, specificity, "
+            "n_specificity or precision, n_precision, recall, n_recall per frame"
+        )
+    missing = [k for k in keys if k not in table.columns]
+    if missing:
+        raise ValueError(f"rates lacks the column(s) {missing}")
+    return kind, {k: float(np.asarray(row[k], dtype=float)) for k in keys}
+
+
+def _error_rates(
+    kind: str, a: np.ndarray, b: np.ndarray, detected: np.ndarray, total: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sensitivity and specificity from either kind of rates."""
+    if kind == "se-sp":
+        return a, b
+    # a = precision, b = recall: see corrected_naming_shares' derivation.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        positives = detected * a / b
+        sp = 1 - detected * (1 - a) / (total - positives)
+    sp = np.where(total - positives > 0, np.clip(sp, 0, 1), np.nan)
+    return b, sp
+
+
+def corrected_naming_shares(
+    data: pd.DataFrame,
+    rates: pd.DataFrame,
+    *,
+    frames: Sequence[str],
+    voice: str | None = "own",
+    by: str = "source",
+    period: str | None = "period",
+    n_boot: int = 2000,
+    seed: int = 0,
+    ci: float = 0.95,
+    min_gold: int = 30,
+) -> StatsResult:
+    """Shares of documents naming each frame, corrected for detection error.
+
+    The naive share ``q`` (documents with a detected event mention of the
+    frame, in ``voice``) is corrected with the Rogan-Gladen estimator
+    :func:`rogan_gladen`, ``p = (q + sp - 1) / (se + sp - 1)``, where
+    ``se`` and ``sp`` are the detector's document-level sensitivity and
+    specificity for that frame, assumed equal in every group and period
+    (the key assumption, as in :func:`corrected_prevalence`).
+
+    Where ``se`` and ``sp`` come from
+        ``rates`` gives them directly (columns ``sensitivity``,
+        ``n_sensitivity``, ``specificity``, ``n_specificity``: e.g. from a
+        gold set of whole documents coded for presence), or gives the
+        mention-level validation of
+        :meth:`framing.frames.validation.NamingValidation.detection_rates`
+        (``precision``, ``n_precision``, ``recall``, ``n_recall``). In the
+        second case, with ``N`` documents in ``data`` of which ``D`` are
+        detected positive, precision ``pi`` and recall ``r``:
+
+        * ``se = r``: the share of truly naming units the detector finds.
+          Mention-level recall is the document-level sensitivity when a
+          document names the frame once (a headline); with several
+          namings a document is found if any one is, so ``se = r`` is
+          conservative (it over-corrects slightly);
+        * the corpus holds about ``D pi`` true positives, so ``P = D pi /
+          r`` truly naming documents and ``D (1 - pi)`` false positives
+          among ``N - P`` negatives: ``sp = 1 - D (1 - pi) / (N - P)``,
+          computed once over all of ``data`` and used in every group.
+
+        Applied to the whole of ``data`` this gives ``p = q pi / r``, the
+        familiar precision-recall correction.
+
+    Intervals include the uncertainty of the error rates: each of
+    ``n_boot`` seeded replicates redraws the rates binomially from their
+    (effective) gold sizes and every group's naming count binomially from
+    its documents, recomputes ``sp`` and the corrected shares; the
+    interval is the percentile interval of the replicates.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A feature table, one row per document, with ``by``, ``period``
+        (optional) and ``has__<frame>__<voice>`` (or ``has__<frame>`` when
+        ``voice`` is None) columns.
+    rates : DataFrame
+        One row per frame (a ``frame`` column or index); see above.
+    frames : sequence of str
+    voice : str or None
+    by, period : str
+        Group columns (``period=None``: groups only).
+    n_boot : int
+        Replicates (0: no intervals).
+    seed : int
+    ci : float
+    min_gold : int
+        Rates from fewer gold items are flagged in the notes.
+
+    Returns
+    -------
+    StatsResult
+        One row per group, period and frame: ``term`` (the frame),
+        ``estimate`` (corrected share), ``ci_low``, ``ci_high``, ``n``
+        (documents), and ``group``, ``period``, ``naive`` (the detected
+        share), ``n_present``, ``sensitivity``, ``specificity`` and
+        ``identifiable``. Not identifiable (``se + sp <= 1``, or no gold
+        for the frame): NaN estimate, with a note.
+
+    Examples
+    --------
+    Sensitivity 0.8 and specificity 0.9; 31 of 100 documents detected:
+    ``(0.31 + 0.9 - 1) / (0.8 + 0.9 - 1) = 0.3``.
+
+    >>> data = pd.DataFrame({"source": ["a"] * 100,
+    ...                      "has__war__own": [True] * 31 + [False] * 69})
+    >>> rates = pd.DataFrame({"frame": ["war"], "sensitivity": [0.8],
+    ...     "n_sensitivity": [200], "specificity": [0.9], "n_specificity": [200]})
+    >>> res = corrected_naming_shares(data, rates, frames=["war"], period=None,
+    ...                               n_boot=200)
+    >>> row = res.table.iloc[0]
+    >>> f"{row.estimate:.3f} (naive {row.naive:.2f})"
+    '0.300 (naive 0.31)'
+    >>> bool(row.ci_low < 0.3 < row.ci_high)
+    True
+    """
+    from ..frames.detect import feature_column
+
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer):
+        raise ValueError(f"n_boot must be an integer, got {n_boot!r}")
+    if n_boot < 0:
+        raise ValueError("n_boot must be >= 0")
+    keys = [by] if period is None else [by, period]
+    columns = {f: feature_column("has", f, voice) for f in frames}
+    missing = [c for c in [*keys, *columns.values()] if c not in data.columns]
+    if missing:
+        raise ValueError(f"the feature table has no column(s) {missing}")
+    data = data.dropna(subset=keys)
+    cells = data.groupby(keys, observed=True, sort=True)
+    sizes = cells.size()
+    n = sizes.to_numpy(dtype=np.int64)
+    index = list(sizes.index)
+    rng = np.random.default_rng(seed)
+    tail = (1 - ci) / 2
+    notes = [
+        "Rogan-Gladen correction p = (q + sp - 1) / (se + sp - 1), assuming the "
+        "detection error rates hold in every group and period",
+    ]
+    if n_boot:
+        notes.append(
+            f"{ci:.0%} percentile intervals from {n_boot} replicates redrawing the "
+            "error rates (binomial, from their gold sizes) and the naming counts"
+        )
+    rows: list[dict[str, Any]] = []
+    for frame in frames:
+        present = cells[columns[frame]].sum().to_numpy(dtype=np.int64)
+        q = present / n
+        found = _detection_inputs(rates, frame)
+        kind, values = found if found is not None else ("none", {})
+        size_a = values.get("n_sensitivity", values.get("n_precision", 0.0))
+        size_b = values.get("n_specificity", values.get("n_recall", 0.0))
+        total_n, total_d = int(n.sum()), int(present.sum())
+
+        if kind == "none" or size_a <= 0 or size_b <= 0:
+            se_hat = sp_hat = np.array(np.nan)
+            notes.append(f"{frame}: no gold to estimate its error rates; not corrected")
+        else:
+            first = "sensitivity" if kind == "se-sp" else "precision"
+            second = "specificity" if kind == "se-sp" else "recall"
+            se_hat, sp_hat = _error_rates(
+                kind,
+                np.array(values[first]),
+                np.array(values[second]),
+                np.array(float(total_d)),
+                total_n,
+            )
+            if min(size_a, size_b) < min_gold:
+                notes.append(
+                    f"{frame}: error rates from fewer than {min_gold} gold items "
+                    f"({size_a:.0f} and {size_b:.0f}); the correction is unreliable"
+                )
+        identifiable = bool(np.isfinite(se_hat) and np.isfinite(sp_hat)) and bool(
+            se_hat + sp_hat > 1 + 1e-12
+        )
+        if kind != "none" and size_a > 0 and size_b > 0 and not identifiable:
+            notes.append(
+                f"{frame}: sensitivity + specificity <= 1 "
+                f"({float(se_hat):.3g} + {float(sp_hat):.3g}): not identifiable"
+            )
+        estimate = (
+            rogan_gladen(q, se_hat, sp_hat) if identifiable else np.full(len(q), np.nan)
+        )
+        low = np.full(len(q), np.nan)
+        high = low.copy()
+        if n_boot and identifiable:
+            first = "sensitivity" if kind == "se-sp" else "precision"
+            second = "specificity" if kind == "se-sp" else "recall"
+            m_a, m_b = max(1, round(size_a)), max(1, round(size_b))
+            a = rng.binomial(m_a, values[first], size=n_boot) / m_a
+            b = rng.binomial(m_b, values[second], size=n_boot) / m_b
+            counts = rng.binomial(n[None, :], q[None, :], size=(n_boot, len(q)))
+            se_b, sp_b = _error_rates(
+                kind, a, b, counts.sum(axis=1).astype(float), total_n
+            )
+            boot = rogan_gladen(counts / n[None, :], se_b[:, None], sp_b[:, None])
+            undefined = np.isnan(boot[:, 0]).mean()
+            if undefined > 0:
+                notes.append(
+                    f"{frame}: {undefined:.1%} of replicates not identifiable, "
+                    "left out of the intervals"
+                )
+            if np.isfinite(boot).any():
+                low, high = np.nanquantile(boot, [tail, 1 - tail], axis=0)
+        for i, key in enumerate(index):
+            key = key if isinstance(key, tuple) else (key,)
+            rows.append(
+                {
+                    "term": frame,
+                    "estimate": float(estimate[i]),
+                    "ci_low": float(low[i]),
+                    "ci_high": float(high[i]),
+                    "p": np.nan,
+                    "n": int(n[i]),
+                    "group": key[0],
+                    "period": key[1] if period is not None else None,
+                    "naive": float(q[i]),
+                    "n_present": int(present[i]),
+                    "sensitivity": float(se_hat),
+                    "specificity": float(sp_hat),
+                    "identifiable": identifiable,
+                }
+            )
+    result = StatsResult.from_rows(
+        rows,
+        model="Rogan-Gladen corrected naming share",
+        p_adjust="none",
+        family="no p-values",
+        estimate_scale="share of documents",
+        ci_level=ci,
+        notes=notes,
+    )
+    if period is None:
+        result.table = result.table.drop(columns=["period"])
+    return result
