@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FramingError
+from ..paths import cache_dir
+from .output import output_problems
 
 __all__ = [
     "StudyConfig",
@@ -374,6 +376,10 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
     title = check.get(study, "[study]", "title", str, "")
     seed = check.get(study, "[study]", "seed", int, 0)
     output = check.get(study, "[study]", "output", str, f"out/{name}")
+    for problem in output_problems(
+        output, study_file=path, study_name=name, cache=cache_dir()
+    ):
+        check.problem("[study] output", problem)
 
     corpora_section = check.section(data, "corpora", SECTIONS["corpora"])
     corpora = check.strings(corpora_section, "[corpora]", "names", required=True)

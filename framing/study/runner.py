@@ -49,6 +49,7 @@ from ..paths import cache_dir
 from ..store import atomic_directory, write_json_atomic
 from .cache import StageCache, StageResult, content_key, file_sha256
 from .config import StudyConfig, load_study
+from .output import OUTPUT_MARKER, marker_content, output_problems
 from .render import (
     estimate_macros,
     latex_macro_name,
@@ -1031,7 +1032,12 @@ class _Runner:
     def assemble(self, corpora: dict[str, Any], naming: StageResult) -> StudyRun:
         study = self.study
         outputs: dict[str, str] = {}
+        # Checked again here: the folder may have changed during the run.
+        _check_output(study)
         with atomic_directory(study.output) as staging:
+            (staging / OUTPUT_MARKER).write_text(
+                marker_content(study.name), encoding="utf-8"
+            )
             for stage in self.stages:
                 for kind in ("figures", "tables"):
                     folder = stage.path / kind
@@ -1121,6 +1127,17 @@ def _headline(by_period: pd.DataFrame, study: StudyConfig) -> pd.DataFrame:
     return wide[["source", "period", "documents", *frames]]
 
 
+def _check_output(study: StudyConfig) -> None:
+    problems = output_problems(
+        study.output, study_file=study.path, study_name=study.name
+    )
+    if problems:
+        raise StudyError(
+            f"{study.path}: [study] output: {'; '.join(problems)} "
+            "(nothing was written or replaced)"
+        )
+
+
 def run_study(
     study: StudyConfig | str | Path,
     *,
@@ -1147,6 +1164,7 @@ def run_study(
         Output folder, manifest, stages and the headline table.
     """
     config = study if isinstance(study, StudyConfig) else load_study(study)
+    _check_output(config)
     runner = _Runner(
         config, force=force, progress=progress, report=report or (lambda _: None)
     )
