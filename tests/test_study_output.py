@@ -215,3 +215,37 @@ def test_runner_rechecks_a_folder_that_changed_after_validation(
         run_study(config)
     assert _snapshot(study_dir / "out" / "t") == before
     assert not (tmp_path / "cache").exists()
+
+
+# --- every outlet placed, no source empty: checked before any work ------------
+
+
+def test_outlet_problems_names_unplaced_outlets_and_empty_sources() -> None:
+    from framing.study.config import outlet_problems
+
+    sources = {"A": ("a",), "B": ("b",)}
+    problems = outlet_problems(sources, {"c": {"a": 3, "x": 2}})
+    assert problems[0].startswith("outlet 'x' (c: 2 documents) is in no source")
+    assert problems[1].startswith("source 'B' has no documents")
+    # Outlets not known before a build: no claim about empty sources.
+    assert outlet_problems(sources, {"c": {"a": 3}, "d": None}) == []
+    # A constant outlet of a card counts as present before it is counted.
+    assert outlet_problems({"A": ("a",)}, {"c": {"a": -1}}) == []
+
+
+def test_check_reports_unplaced_outlets_before_building(
+    study_dir: Path, tmp_path: Path
+) -> None:
+    study = _study_file(study_dir, None)
+    text = study.read_text(encoding="utf-8").replace(
+        'names = ["us-gov-2022"]', 'names = ["ru-telegram-2024"]'
+    )
+    text += '[sources]\n"Mash" = ["mash"]\n"Gone" = ["no-such-channel"]\n'
+    study.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--check", str(study)])
+    assert result.exit_code == 1, result.output
+    output = " ".join(result.output.split())
+    assert "outlet 'topor-live' (ru-telegram-2024) is in no source" in output
+    assert "source 'Gone' has no documents" in output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "cache").exists()

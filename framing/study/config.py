@@ -31,6 +31,7 @@ keys with comments.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from collections.abc import Callable
@@ -407,6 +408,9 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
                     )
                 seen[outlet] = label
             sources[label] = values
+        if sources and not check.problems:
+            for problem in outlet_problems(sources, known_outlets(corpora)):
+                check.problem("[sources]", problem)
 
     events: list[Event] = []
     events_raw = data.get("events", [])
@@ -547,6 +551,85 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
         digits=digits,
         raw=data,
     )
+
+
+def known_outlets(corpora: tuple[str, ...]) -> dict[str, dict[str, int] | None]:
+    """The outlets of each corpus, before anything is built where possible.
+
+    From the corpus's store when it was built from the current card
+    (outlet -> documents kept), else from the card when every file sets the
+    outlet as a constant (documents unknown: -1); ``None`` when the outlets
+    are only known after a build (they come from a field or a URL).
+    """
+    from ..datasets.build import store_path
+    from ..datasets.cards import find_card
+
+    known: dict[str, dict[str, int] | None] = {}
+    for name in corpora:
+        try:
+            card = find_card(name)
+        except FramingError:
+            known[name] = None
+            continue
+        try:
+            manifest = json.loads(
+                (store_path(name) / "manifest.json").read_text(encoding="utf-8")
+            )
+        except (OSError, ValueError):
+            manifest = {}
+        by_outlet = manifest.get("counts", {}).get("by_outlet")
+        if manifest.get("card", {}).get("sha256") == card.sha256 and isinstance(
+            by_outlet, dict
+        ):
+            known[name] = {
+                str(k): int(v.get("kept", 0)) for k, v in sorted(by_outlet.items())
+            }
+            continue
+        constants = [f.mapping.specs.get("outlet") for f in card.files]
+        if constants and all(c is not None and c.value for c in constants):
+            known[name] = {str(c.value): -1 for c in constants if c is not None}
+        else:
+            known[name] = None
+    return known
+
+
+def outlet_problems(
+    sources: dict[str, tuple[str, ...]],
+    outlets: dict[str, dict[str, int] | None],
+) -> list[str]:
+    """Outlets that no source places, and sources left without documents.
+
+    ``outlets`` maps each corpus to its outlets and their kept documents
+    (``-1``: not counted yet) or to ``None`` when not known yet.
+
+    Examples
+    --------
+    >>> outlet_problems({"A": ("a",), "B": ("b",)}, {"c": {"a": 3, "x": 2}})
+    ["outlet 'x' (c: 2 documents) is in no source; add it to a source so no document is dropped", "source 'B' has no documents: its outlet(s) 'b' are not in the corpora (their outlets: 'a', 'x')"]
+    """  # noqa: E501
+    placed = {outlet for outs in sources.values() for outlet in outs}
+    problems = []
+    every: dict[str, int] = {}
+    for corpus, found in outlets.items():
+        for outlet, n in (found or {}).items():
+            # -1: present, not yet counted (a constant outlet of the card).
+            every[outlet] = every.get(outlet, 0) + (n if n >= 0 else 1)
+            if outlet not in placed:
+                counted = f"{corpus}: {n} documents" if n >= 0 else corpus
+                problems.append(
+                    f"outlet {outlet!r} ({counted}) is in no source; add it to a "
+                    "source so no document is dropped"
+                )
+    if all(found is not None for found in outlets.values()):
+        for label, outs in sources.items():
+            if not any(every.get(outlet, 0) != 0 for outlet in outs):
+                listed = ", ".join(repr(o) for o in outs)
+                have = ", ".join(repr(o) for o in sorted(every)) or "none"
+                problems.append(
+                    f"source {label!r} has no documents: its outlet(s) {listed} "
+                    f"are not in the corpora (their outlets: {have})"
+                )
+    return problems
 
 
 def _check_corpora(check: _Checker, corpora: tuple[str, ...]) -> None:

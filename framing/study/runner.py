@@ -48,7 +48,7 @@ from ..errors import FramingError
 from ..paths import cache_dir
 from ..store import atomic_directory, write_json_atomic
 from .cache import StageCache, StageResult, content_key, file_sha256
-from .config import StudyConfig, load_study
+from .config import StudyConfig, load_study, outlet_problems
 from .output import OUTPUT_MARKER, marker_content, output_problems
 from .render import (
     estimate_macros,
@@ -175,11 +175,31 @@ class _Runner:
         from ..datasets.build import build_corpus
 
         built = {}
+        outlets: dict[str, dict[str, int] | None] = {}
         for name in self.study.corpora:
             self.report(f"corpus:{name} ...")
             corpus = build_corpus(name, progress=self.progress)
+            counts = corpus.manifest.get("counts", {})
+            if not counts.get("kept"):
+                raise StudyError(
+                    f"corpus {name!r} has no documents (read "
+                    f"{counts.get('read', 0)}, rejected {counts.get('rejected', 0)}); "
+                    f"`framing corpus summary {name}` lists the rejects and their "
+                    "reasons. The previous outputs were left as they were."
+                )
+            outlets[name] = {
+                str(k): int(v.get("kept", 0))
+                for k, v in sorted(counts.get("by_outlet", {}).items())
+            }
             built[name] = corpus
             self.report(f"corpus:{name}: ready")
+        # Before any detection: every document placed, no source left empty.
+        if self.study.sources:
+            problems = outlet_problems(self.study.sources, outlets)
+            if problems:
+                raise StudyError(
+                    f"{self.study.path}: [sources]: " + "; ".join(problems)
+                )
         return built
 
     def detect(self, corpora: dict[str, Any]) -> dict[str, StageResult]:
