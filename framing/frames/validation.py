@@ -239,21 +239,26 @@ def score_mentions(
         The detector's mentions (:data:`~framing.frames.detect.MENTION_COLUMNS`).
     """
     keys = list(on)
+    detected = detected.assign(referent=_referents(detected))
     merged = coded.merge(
-        detected[[*keys, "voice", "cue"]],
+        detected[[*keys, "voice", "cue", "referent"]].rename(
+            columns={"referent": "referent_detected"}
+        ),
         on=keys,
         how="left",
         suffixes=("", "_detected"),
     )
-    missing = merged["voice_detected"].isna()
-    # A coded mention the coder judged not to name this war may since have
-    # been excluded by the lexicon: that is the exclusion working, not drift.
-    excluded = missing & (
+    absent = merged["voice_detected"].isna()
+    coded_other = (
         merged["refers_to_war"].fillna(1).astype(int).eq(0)
         if "refers_to_war" in merged
-        else False
+        else pd.Series(False, index=merged.index)
     )
-    unmatched = int((missing & ~excluded).sum())
+    # A coded mention the coder judged not to name this war may since have
+    # been excluded by the lexicon, or kept with another referent (features
+    # count only the event): that is the exclusion working, not drift.
+    excluded = (absent | merged["referent_detected"].ne("event")) & coded_other
+    unmatched = int((absent & ~coded_other).sum())
     if unmatched:
         raise ValueError(
             f"{unmatched} coded mentions (that name the war) have no detected "

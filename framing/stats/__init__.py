@@ -6,7 +6,7 @@ from .composition import estimate_effect
 from .mixed import fit_mixed_presence, fit_mixed_rates
 from .naming import naming_shares, voice_composition
 from .presence import fit_presence
-from .prevalence import corrected_prevalence
+from .prevalence import corrected_naming_shares, corrected_prevalence, rogan_gladen
 from .rates import compare_rates, fit_rates, poisson_rate_test, rate_ratio_ci_exact
 from .results import StatsResult, adjust_pvalues
 from .timeseries import fit_did, fit_its, fit_trend, newey_west_lags, time_series
@@ -18,6 +18,7 @@ __all__ = [
     "add_period",
     "adjust_pvalues",
     "compare_rates",
+    "corrected_naming_shares",
     "corrected_prevalence",
     "estimate_effect",
     "count_by_group",
@@ -35,6 +36,7 @@ __all__ = [
     "newey_west_lags",
     "poisson_rate_test",
     "rate_ratio_ci_exact",
+    "rogan_gladen",
     "time_series",
     "voice_composition",
 ]
