@@ -15,11 +15,16 @@ __all__ = [
     "DataUnavailableError",
     "CardError",
     "MappingError",
+    "CacheDamageWarning",
 ]
 
 
 class FramingError(Exception):
     """Base class of every error the toolkit raises on purpose."""
+
+
+class CacheDamageWarning(UserWarning):
+    """A cached result differed from its recorded sha256 and was rebuilt."""
 
 
 class SourceError(FramingError):

@@ -257,6 +257,27 @@ class Corpus:
     def name(self) -> str:
         return str(self.manifest["corpus"])
 
+    def damage(self) -> list[str]:
+        """How the store's files differ from the sha256s its manifest records.
+
+        Empty when intact. A truncated, edited, missing or unrecorded file
+        is listed, so a damaged store is rebuilt instead of read.
+        """
+        recorded = self.manifest.get("outputs")
+        if not isinstance(recorded, dict) or not recorded:
+            return [f"{MANIFEST_FILE}: records no output sha256s"]
+        from .datasets.fetch import sha256_file
+
+        problems = []
+        for file, entry in sorted(recorded.items()):
+            path = self.path / file
+            digest = entry.get("sha256") if isinstance(entry, dict) else None
+            if not path.is_file():
+                problems.append(f"{file}: missing")
+            elif sha256_file(path) != digest:
+                problems.append(f"{file}: sha256 differs from the manifest")
+        return problems
+
     @property
     def counts(self) -> dict[str, Any]:
         return dict(self.manifest["counts"])

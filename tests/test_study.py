@@ -292,9 +292,15 @@ def test_rerun_is_cached_and_one_setting_reruns_only_its_stages(
 
     study, cache, _ = two_clean_runs[0]
     monkeypatch.setenv("FRAMING_CACHE_DIR", str(cache))
+    out = study.parent / "out" / "war-naming"
+    cold = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     started = time.perf_counter()
     again = run_study(study)
     assert all(stage.cached for stage in again.stages)
+    cached = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # A fully cached run writes the same bytes as the cold one, manifest included.
+    assert sorted(cached) == sorted(cold)
+    assert [str(p) for p in cold if cold[p] != cached[p]] == []
     # "near-instant": no stage ran; the bound only guards against a rerun
     assert time.perf_counter() - started < 60
 

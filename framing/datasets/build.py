@@ -24,6 +24,7 @@ import math
 import platform
 import re
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from .._progress import progress_bar, track
 from ..dedupe import Deduplicator
-from ..errors import FramingError
+from ..errors import CacheDamageWarning, FramingError
 from ..normalize import (
     DateParseError,
     LanguageDetector,
@@ -641,7 +642,15 @@ def build_corpus(
     if not force and (target / MANIFEST_FILE).is_file():
         existing = Corpus(target)
         if existing.manifest.get("build_key") == key:
-            return existing
+            damage = existing.damage()
+            if not damage:
+                return existing
+            warnings.warn(
+                f"{target}: the cached store differs from its manifest "
+                f"({'; '.join(damage)}); rebuilding it from the raw files",
+                CacheDamageWarning,
+                stacklevel=2,
+            )
     paths = fetch_corpus(card)
     if on_fetch is not None:
         for name, path in paths.items():

@@ -23,7 +23,7 @@ from .. import __version__
 from ..datasets.fetch import sha256_file as file_sha256
 from ..store import atomic_directory, write_json_atomic
 
-__all__ = ["StageCache", "StageResult", "content_key", "file_sha256"]
+__all__ = ["StageCache", "StageResult", "cache_damage", "content_key", "file_sha256"]
 
 STAGE_RECORD = "stage.json"
 
@@ -66,10 +66,57 @@ class StageResult:
     path: Path
     cached: bool
     record: dict[str, Any]
+    #: Why a cached copy was not reused (files changed or missing), if so.
+    damage: tuple[str, ...] = ()
 
     @property
     def summary(self) -> dict[str, Any]:
         return dict(self.record.get("summary", {}))
+
+
+def cache_damage(folder: Path) -> list[str]:
+    """How a cached stage folder differs from its record (empty: intact).
+
+    Every file the stage wrote is checked against the sha256 recorded when
+    it was written, and no file may have been added, so an edited, truncated
+    or removed file is never reused.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cache = StageCache(Path(tempfile.mkdtemp()))
+    >>> def produce(folder):
+    ...     _ = (folder / "table.csv").write_text("a,b;1,2")
+    >>> stage = cache.run("demo", {}, produce)
+    >>> cache_damage(stage.path)
+    []
+    >>> _ = (stage.path / "table.csv").write_text("a,b;1,3")
+    >>> cache_damage(stage.path)
+    ['table.csv: sha256 differs from the stage record']
+    >>> cache.run("demo", {}, produce).damage
+    ('table.csv: sha256 differs from the stage record',)
+    """
+    try:
+        record = json.loads((folder / STAGE_RECORD).read_text(encoding="utf-8"))
+        files = dict(record["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return [f"{STAGE_RECORD}: unreadable"]
+    problems = []
+    for relative, digest in sorted(files.items()):
+        path = folder / relative
+        if not path.is_file():
+            problems.append(f"{relative}: missing")
+        elif file_sha256(path) != digest:
+            problems.append(f"{relative}: sha256 differs from the stage record")
+    present = {
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != STAGE_RECORD
+    }
+    problems += [
+        f"{extra}: not written by the stage" for extra in sorted(present - set(files))
+    ]
+    return problems
 
 
 class StageCache:
@@ -103,9 +150,12 @@ class StageCache:
         key = self.key(name, params)
         target = self.folder(name, key)
         record_path = target / STAGE_RECORD
+        damage: list[str] = []
         if record_path.is_file() and not force:
-            record = json.loads(record_path.read_text(encoding="utf-8"))
-            return StageResult(name, key, target, True, record)
+            damage = cache_damage(target)
+            if not damage:
+                record = json.loads(record_path.read_text(encoding="utf-8"))
+                return StageResult(name, key, target, True, record)
         with atomic_directory(target) as staging:
             summary = produce(staging) or {}
             files = {
@@ -122,4 +172,7 @@ class StageCache:
                 "files": files,
             }
             write_json_atomic(staging / STAGE_RECORD, record)
-        return StageResult(name, key, target, False, record)
+            # What a later run reads back (JSON types, string keys in sorted
+            # order), so a cold run and a cached one build identical outputs.
+            record = json.loads((staging / STAGE_RECORD).read_text(encoding="utf-8"))
+        return StageResult(name, key, target, False, record, tuple(damage))

@@ -154,6 +154,11 @@ class _Runner:
         started = time.perf_counter()
         result = self.cache.run(name, params, produce, force=self.force)
         self.stages.append(result)
+        if result.damage:
+            self.report(
+                f"{name}: cached copy differed from its record "
+                f"({'; '.join(result.damage)}); rerun"
+            )
         # Console only: wall-clock time never enters an output or the manifest.
         took = time.perf_counter() - started
         self.report(f"{name}: {'cached' if result.cached else f'done in {took:.1f} s'}")
