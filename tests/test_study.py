@@ -64,8 +64,8 @@ def test_the_shipped_study_is_valid():
             "[naming] freq: 'Q' is not allowed; allowed values are 'W', 'M'",
         ),
         (
-            _with(naming={"voices": ["own", "reported"]}),
-            "[naming] voices: ['reported'] not allowed; allowed values are 'own'",
+            _with(naming={"voices": ["own", "hearsay"]}),
+            "[naming] voices: ['hearsay'] not allowed; allowed values are 'own'",
         ),
         (_with(study={"seed": True}), "[study] seed: must be an integer, got true"),
         (

@@ -93,6 +93,8 @@ VOICE_SCHEME = CodingScheme.from_dict(
                 "codes": list(VOICES),
                 "labels": {
                     "own": "The text's own voice (or the current speaker's)",
+                    "reported": "Reported speech without quotation marks "
+                    "('…, said Peskov'; 'X — Kremlin')",
                     "quoted": "Inside a direct quotation",
                     "scare": "The term itself in quotation marks, or 'so-called'",
                     "attributed": "Reported naming ('what Moscow calls')",

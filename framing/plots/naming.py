@@ -26,6 +26,8 @@ _EVENT_STYLES = (":", "--", "-.")
 
 VOICE_COLOURS = {
     "own": OKABE_ITO[0],
+    # A lighter blue than "own": the outlet reporting someone else's words.
+    "reported": OKABE_ITO[5],
     "quoted": OKABE_ITO[1],
     "attributed": OKABE_ITO[2],
     "scare": OKABE_ITO[3],

@@ -7,8 +7,8 @@ Two tidy tables feed the study's naming figures:
   score interval (a document is the unit a reader meets; a few long
   releases should not dominate a period);
 * :func:`voice_composition` -- per group and frame, how the mentions divide
-  between voices (own, quoted, attributed, scare quotes, negated), with a
-  Wilson interval for each share.
+  between voices (own, reported speech, quoted, scare quotes, attributed,
+  negated), with a Wilson interval for each share.
 """
 
 from __future__ import annotations
