@@ -701,7 +701,7 @@ class VoiceRules:
             r"but|although|though|after|before|since)\b)"
             r"(?:(?P<speaker>[\w'’.-]+(?:\s+[\w'’.-]+){0,4}?)\s+"
             rf"{_EN_SPEECH_VERB}\b|{_EN_SPEECH_VERB}\s+"
-            r"(?P<speaker2>[\w'’.-]+(?:\s+[\w'’.-]+){0,4}?)|according\s+to\s+"
+            r"(?P<speaker2>[\w'’.-]+(?:\s+[\w'’.-]+){0,4})|according\s+to\s+"
             r"(?P<speaker3>[\w'’.-]+(?:\s+[\w'’.-]+){0,4}?))"
             r"(?:[\s,]+[\w'’.-]+){0,6}?[\s.!?\"”’]*$"
         )
@@ -1543,7 +1543,9 @@ _RU_NEGATED_MODAL = re.compile(
     r"стал\w*|получится|буду|будем|будут))\b",
     re.IGNORECASE,
 )
-_RU_NAMING_AT_END = re.compile(rf"{_RU_UK_NAMING_VERB}\s*$", re.IGNORECASE)
+_RU_NAMING_AT_END = re.compile(
+    rf"{_RU_UK_NAMING_VERB}(?:\s+[\w-]+)?\s*$", re.IGNORECASE
+)
 
 
 def _object_not_name(term: str) -> bool:
@@ -1768,7 +1770,11 @@ def _reported(
             )
         if ok:
             return " ".join(right[dash.start() :].split()).strip(" .!"), phrase
-    colon = _TRAILING_COLON.search(right)
+    # A headline "X: Speaker" may be cut into two sentences by the transcript
+    # turn finder; the speaker closes the line.
+    line_end = text.find("\n", start)
+    rest = text[start : len(text) if line_end < 0 else line_end]
+    colon = _TRAILING_COLON.search(_plain(rest[:300]))
     if colon is not None and _speaker_like(colon.group("speaker"), words):
         phrase = colon.group("speaker").strip()
         return f": {phrase}", phrase
