@@ -690,7 +690,9 @@ class VoiceRules:
         en_reported_before = (
             r"(?:\baccording\s+to\s+(?P<speaker>[\w'’.-]+(?:\s+[\w'’.-]+){0,4}?)"
             r"\s*[,:]|"
-            rf"(?P<speaker2>[\w'’.-]+(?:\s+[\w'’.-]+){{0,3}})\s+{_EN_SPEECH_VERB}\b"
+            # The speaker is read from the words before the verb (a leading
+            # word group here would make every position a match attempt).
+            rf"(?<=\w\s){_EN_SPEECH_VERB}\b"
             r"(?:[^.!?;\n]{0,80}?\bthat\b[^.!?;\n]{0,160}|"
             r"(?:[\s,:“”\"]+[\w'’.-]+){0,6}[\s,:“”\"]*)$)"
         )
@@ -717,7 +719,6 @@ class VoiceRules:
             rf"(?:^|\s)(?:как|як)\s+(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB}|"
             r"выяснил\w*|установил\w*|стало\s+известно|з'ясува\w*)"
             r"(?P<speaker2>(?:\s+[\w'’.-]+){0,10}?)\s*,|"
-            r"(?:^|\s)(?P<speaker3>[\w'’.-]+(?:\s+[\w'’.-]+){0,2}?)?\s*"
             rf"(?<!\w)(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB})(?!\w)"
             r"(?!\s+заявлени)[^.!?\n]{0,140}$)"
         )
@@ -1445,7 +1446,9 @@ _EVENT_WORDS = re.compile(
 
 def _plain(text: str) -> str:
     """Text with Telegram markup characters blanked (offsets kept)."""
-    return text.translate(_MARKUP)
+    if "*" in text or "_" in text or "~" in text or "`" in text:
+        return text.translate(_MARKUP)
+    return text
 
 
 def _speaker_like(
@@ -1502,15 +1505,25 @@ def headline_labels(
     return labels
 
 
+_LABEL_WORDS: dict[int, tuple[VoiceRules, frozenset[str]]] = {}
+
+
+def _label_words(rules: VoiceRules | None) -> frozenset[str]:
+    """Speaker words of all languages (labels are found before the language)."""
+    if rules is None or not rules.speaker_words:
+        return _ALL_SPEAKER_WORDS
+    cached = _LABEL_WORDS.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        words = frozenset(w.lower() for ws in rules.speaker_words.values() for w in ws)
+        cached = _LABEL_WORDS[id(rules)] = (rules, words)
+    return cached[1]
+
+
 def analyse_structure(text: str, rules: VoiceRules | None = None) -> TextStructure:
     """Sentences, quotations, dash dialogue, speaker turns and labels of a text."""
     turns = speaker_turns(text, rules)
     sentences = sentence_spans(text, [t.start for t in turns])
-    words = (
-        frozenset(w.lower() for ws in rules.speaker_words.values() for w in ws)
-        if rules is not None and rules.speaker_words
-        else _ALL_SPEAKER_WORDS
-    )
+    words = _label_words(rules)
     # A transcript's "Name: …" turns are the speakers' own words; only a text
     # that is not a transcript uses the label to report someone's words.
     labels = headline_labels(text, words) if len(turns) < 2 and ":" in text else []
@@ -1782,9 +1795,11 @@ def _reported(
     if after is not None:
         return after.group(0), _group_speaker(after)
     line_start = text.rfind("\n", 0, start) + 1
-    before = _search(rules.reported_before, language, left[-(start - line_start) :])
+    context = left[-(start - line_start) :]
+    before = _search(rules.reported_before, language, context)
     if before is not None:
-        return before.group(0), _group_speaker(before)
+        speaker = _group_speaker(before) or _words_before(context, before.start())
+        return before.group(0), speaker
     following = text[bounds[0] : bounds[0] + 200]
     following = _plain(following.lstrip(" \t\n.!?…*_"))
     nxt = _search(rules.reported_next, language, following)
@@ -1816,6 +1831,8 @@ def _listed_statement(
     line_start = text.rfind("\n", 0, start) + 1
     line = text[line_start:start]
     bullet = _BULLET.match(line) is not None
+    if not bullet and "\n" in text[:line_start].strip():
+        return None  # only the second line of a text continues a header
     # The nearest earlier line that is not a list item introduces the list.
     cursor = line_start - 1
     while cursor > 0:
@@ -1862,6 +1879,15 @@ def _intro_speaker(intro: str, words: frozenset[str]) -> str | None:
 
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+_WORD_RUN = re.compile(r"(?:[\w'’.-]+\s+){1,3}$")
+
+
+def _words_before(context: str, position: int) -> str | None:
+    """Up to three words before a speech verb: its likely subject."""
+    found = _WORD_RUN.search(context[max(0, position - 80) : position])
+    return " ".join(found.group(0).split()).strip(" .,") or None if found else None
 
 
 def _group_speaker(match: re.Match[str]) -> str | None:
