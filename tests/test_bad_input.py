@@ -140,12 +140,26 @@ def test_mapping_to_a_column_that_does_not_exist_rejects_every_row(
     tmp_path: Path,
 ) -> None:
     mapping = {**MAPPING, "text": "body"}  # the file has no "body" column
-    corpus = build_csv(tmp_path, HEADER + GOOD_ROW, mapping=mapping)
-    assert reject_rows(corpus) == [("press.csv", "row 2", "missing_field")]
-    (detail,) = corpus.rejects()["detail"]
-    assert "body" in detail
-    assert corpus.counts["kept"] == 0
-    assert_reconciled(corpus)
+    # Every row rejected: no empty corpus is built; the error names the column.
+    with pytest.raises(SourceError) as info:
+        build_csv(tmp_path, HEADER + GOOD_ROW, mapping=mapping)
+    message = str(info.value)
+    assert message.startswith("press.csv: every one of its 1 records was rejected")
+    assert "missing_field 1" in message and "['body']" in message
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_file_that_yields_no_records_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="yields no records"):
+        build_csv(tmp_path, HEADER)
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_mapped_column_absent_from_every_row_is_a_warning(tmp_path: Path) -> None:
+    mapping = {**MAPPING, "author": "byline"}
+    with pytest.warns(UserWarning, match=r"maps field\(s\) \['byline'\]"):
+        corpus = build_csv(tmp_path, HEADER + GOOD_ROW, mapping=mapping)
+    assert corpus.counts["kept"] == 1
 
 
 def test_required_mapped_field_that_is_blank_is_missing_field(tmp_path: Path) -> None:
@@ -251,7 +265,7 @@ def test_build_from_a_missing_file_leaves_no_store(tmp_path: Path) -> None:
         CorpusBuilder("bad-input").build(
             [(tmp_path / "absent.csv", csv_source("absent.csv"))], target
         )
-    assert list(tmp_path.iterdir()) == []
+    assert [p for p in tmp_path.iterdir() if p.suffix != ".lock"] == []
 
 
 def test_unsupported_suffix_is_a_source_error(tmp_path: Path) -> None:
@@ -357,7 +371,7 @@ def test_build_from_a_truncated_zip_leaves_no_store(
     with pytest.raises(SourceError, match="press.zip"):
         CorpusBuilder("bad-input").build([(press_zip, source)], target)
     assert not target.exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["press.zip"]
+    assert [p.name for p in tmp_path.iterdir() if p.suffix != ".lock"] == ["press.zip"]
 
 
 def test_missing_zip_member_lists_the_members(press_zip: Path) -> None:

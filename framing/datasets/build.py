@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from .._progress import progress_bar, track
 from ..dedupe import Deduplicator
-from ..errors import CacheDamageWarning, FramingError
+from ..errors import CacheDamageWarning, FramingError, SourceError
 from ..normalize import (
     DateParseError,
     LanguageDetector,
@@ -102,6 +102,78 @@ _VERSIONED_PACKAGES = (
     "feedparser",
     "warcio",
 )
+
+
+class _FileYield:
+    """What one declared file gave: rows, accepted rows, fields, reject reasons.
+
+    A declared file that yields no document, or whose mapping names a field
+    that none of its records has, stops the build with the reason: an empty
+    corpus (or an empty column) must never look like a successful build.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.accepted = 0
+        self.fields: set[str] = set()
+        self.reasons: Counter[str] = Counter()
+
+    def add(self, record: RawRecord, result: Any) -> None:
+        self.rows += 1
+        self.fields.update(record.fields)
+        if isinstance(result, Reject):
+            self.reasons[result.reason] += 1
+        else:
+            self.accepted += 1
+
+    def check(self, path: Path, source: SourceFile) -> None:
+        mapped = sorted(
+            {name for spec in source.mapping.specs.values() for name in spec.fields}
+        )
+        missing = [name for name in mapped if name not in self.fields]
+        if self.rows == 0:
+            raise SourceError(
+                source.name,
+                "yields no records (an empty or header-only file"
+                + _other_sheets(path, source)
+                + ")",
+                "check that this is the intended file, or remove it from the card",
+            )
+        if self.accepted == 0:
+            reasons = ", ".join(f"{r} {n}" for r, n in self.reasons.most_common())
+            absent = (
+                f"; the card maps field(s) {missing} that no record has (its "
+                f"fields: {sorted(self.fields)[:30]})"
+                if missing
+                else ""
+            )
+            raise SourceError(
+                source.name,
+                f"every one of its {self.rows} records was rejected ({reasons})"
+                + absent,
+                "check the card's [files.mapping], date formats and encoding "
+                "against the file",
+            )
+        if missing:
+            warnings.warn(
+                f"{source.name}: the card maps field(s) {missing} that no record "
+                "of this file has; those canonical fields stay empty",
+                stacklevel=3,
+            )
+
+
+def _other_sheets(path: Path, source: SourceFile) -> str:
+    if source.format != "excel":
+        return ""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        names = CalamineWorkbook.from_path(str(path)).sheet_names
+    except Exception:  # the hint is optional: the error stands without it
+        return ""
+    used = source.sheet or (names[0] if names else None)
+    others = [n for n in names if n != used]
+    return f"; the workbook also has sheet(s) {others}: set `sheet`" if others else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +449,7 @@ class CorpusBuilder:
                 ParquetSink(staging / REJECTS_FILE, REJECTS_SCHEMA) as rejects,
             ):
                 for path, source in sources:
+                    file_yield = _FileYield()
                     for record in track(
                         _timed(self._records(path, source), timer, "load"),
                         bar,
@@ -386,6 +459,7 @@ class CorpusBuilder:
                         started = time.perf_counter()
                         result = map_record(record, source.mapping, context)
                         timer["normalise"] += time.perf_counter() - started
+                        file_yield.add(record, result)
                         started = time.perf_counter()
                         if isinstance(result, Reject):
                             rejected[result.reason] += 1
@@ -419,6 +493,7 @@ class CorpusBuilder:
                         timer["near_dedupe" if exact is None else "exact_dedupe"] += (
                             time.perf_counter() - started
                         )
+                    file_yield.check(path, source)
             started = time.perf_counter()
             assignments = (exact or dedupe).resolve()
             timer["near_dedupe" if exact is None else "exact_dedupe"] += (
