@@ -259,7 +259,6 @@ _EN_SPEAKER_WORDS = (
     "study",
     "survey",
     "poll",
-    "think",
     "prosecutor",
     "court",
     "parliament",
@@ -268,16 +267,10 @@ _EN_SPEAKER_WORDS = (
     "government",
     "office",
     "department",
-    "military",
-    "army",
-    "navy",
-    "command",
-    "staff",
     "ceo",
     "founder",
     "director",
     "representative",
-    "diplomacy",
     "intelligence",
     "putin",
     "lavrov",
@@ -412,14 +405,8 @@ _RU_SPEAKER_WORDS = (
     "тасс",
     "риа",
     "интерфакс",
-    "украина",
-    "киев",
-    "вру",
-    "вsу",
     "всу",
     "офис",
-    "белый",
-    "дом",
     "кабмин",
     "правительство",
     "песков",
@@ -875,6 +862,11 @@ class VoiceRules:
         for key in ("max_scare_extra_words",):
             if key in data:
                 updates[key] = int(data[key])
+        if "scare_extra_words" in data:
+            updates["scare_extra_words"] = {
+                **(base.scare_extra_words if extend else {}),
+                **{lang: int(n) for lang, n in data["scare_extra_words"].items()},
+            }
         if "question_speakers" in data:
             updates["question_speakers"] = tuple(
                 s.lower() for s in data["question_speakers"]
