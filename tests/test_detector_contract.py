@@ -24,6 +24,10 @@ DOCUMENTS = [
 
 DETECTORS = {
     "lexicon": lambda: LexiconDetector(lexicon="war-naming", batch_size=2),
+    # Features that also count mentions of other events.
+    "lexicon-referents": lambda: LexiconDetector(
+        lexicon="war-naming", batch_size=2, referents=("event", "other")
+    ),
     "topics": lambda: TopicModel(
         k=2, passes=2, no_below=1, no_above=1.0, phrase_layers=0, batch_size=2
     ),

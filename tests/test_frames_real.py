@@ -31,8 +31,27 @@ def test_features_cover_every_article_and_add_up_to_the_mentions(detections):
         assert features["doc_id"].is_unique
         assert len(features) == detection.manifest["counts"]["documents"]
         count_columns = [c for c in features.columns if c.startswith("n__")]
-        assert int(features[count_columns].to_numpy().sum()) == len(mentions)
+        # Features count the mentions of the event; the others stay listed.
+        events = mentions[mentions["referent"] == "event"]
+        assert int(features[count_columns].to_numpy().sum()) == len(events)
         assert set(mentions["doc_id"]) <= set(features["doc_id"])
+
+
+def test_every_mention_has_a_referent_cue_and_layer(detections):
+    for detection in detections.values():
+        mentions = detection.mentions
+        assert set(mentions["referent"]) <= {"event", "other", "undecided"}
+        assert set(mentions["referent_layer"]) <= {
+            "other-event",
+            "context",
+            "unambiguous",
+            "classifier",
+        }
+        assert mentions["referent_cue"].str.len().gt(0).all()
+        by_referent = detection.manifest["counts"]["by_frame_referent"]
+        assert sum(sum(v.values()) for v in by_referent.values()) == len(mentions)
+        # Most mentions in these war-time press releases name the war.
+        assert (mentions["referent"] == "event").mean() > 0.8
 
 
 def test_the_three_voices_name_the_war_differently(detections, real_corpus):

@@ -118,10 +118,17 @@ def test_longest_match_and_exclusions():
         "invasion began; anti-war protests."
     )
     found = [(text[m.start : m.end], m.frame) for m in matcher.find(text)]
+    # "war crimes" is left to the referent layers (this war's crimes or not).
     assert found == [
+        ("war", "war"),
         ("civil war in Donbass", "civil-war"),
         ("full-scale invasion", "invasion"),
         ("war", "war"),
+    ]
+    kept = matcher.find(text, keep_excluded=True)
+    assert [(text[m.start : m.end], m.excluded_by) for m in kept][:2] == [
+        ("War", "great patriotic war"),
+        ("War", "cold war"),
     ]
 
 

@@ -30,6 +30,7 @@ def seed_text() -> str:
 
 def test_every_war_naming_mention_has_the_right_voice(seed_text):
     mentions = LexiconDetector(lexicon="war-naming").fit().detect([("seed", seed_text)])
+    mentions = mentions[mentions["referent"] == "event"]
     observed = [
         (row.matched, row.frame, row.voice) for row in mentions.itertuples(index=False)
     ]
@@ -47,7 +48,17 @@ def test_every_war_naming_mention_has_the_right_voice(seed_text):
 def test_world_war_two_is_not_this_war(seed_text):
     mentions = LexiconDetector().fit().detect([("seed", seed_text)])
     start = seed_text.index("World War Two")
-    assert not ((mentions.start >= start) & (mentions.start < start + 13)).any()
+    inside = mentions[(mentions.start >= start) & (mentions.start < start + 13)]
+    # Kept for audit, marked as another event, and not counted.
+    assert inside["referent"].tolist() == ["other"]
+    assert inside["referent_layer"].tolist() == ["other-event"]
+    assert inside["referent_cue"].tolist() == ["exclude: world war two"]
+
+
+def test_every_mention_of_the_war_is_decided_event(seed_text):
+    mentions = LexiconDetector().fit().detect([("seed", seed_text)])
+    assert (mentions["referent"] != "undecided").all()
+    assert (mentions["referent"] == "event").sum() == 7
 
 
 def test_a_plain_count_would_conflate_the_voices(seed_text):

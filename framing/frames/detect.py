@@ -2,21 +2,26 @@
 
 :class:`LexiconDetector` finds every lexicon match in a text (one
 Aho-Corasick pass over the lower-cased text, whole words only, leftmost
-longest, exclusions applied), then decides the voice of each match
-(:mod:`framing.frames.voice`). It follows the scikit-learn estimator
-contract: hyperparameters are keyword-only and stored unchanged, ``fit``
-compiles the lexicon into learned attributes ending in ``_`` and returns
-``self``.
+longest), then decides the voice of each match (:mod:`framing.frames.voice`)
+and which event it names (:mod:`framing.frames.referent`). It follows the
+scikit-learn estimator contract: hyperparameters are keyword-only and stored
+unchanged, ``fit`` compiles the lexicon into learned attributes ending in
+``_`` and returns ``self``.
 
 Mentions
     one row per match: ``doc_id``, ``mention_id``, ``frame``, ``lemma``,
     ``matched`` (the text as written), ``start`` and ``end`` (character
     offsets into the article text), ``sentence``, ``voice``, ``cue``,
-    ``in_quotation``, ``speaker``, ``speaker_role``, ``language``.
+    ``in_quotation``, ``speaker``, ``speaker_role``, ``language``,
+    ``referent`` (``event``, ``other`` or ``undecided``), ``referent_cue``
+    and ``referent_layer`` (``other-event``, ``context``, ``unambiguous``,
+    ``classifier``). Matches of other events (``[exclude]`` terms included)
+    are kept, marked ``other``, for audit and KWIC.
 
 Features
     one row per document, joinable on ``doc_id``: ``n_words``; for each
-    frame and voice the count ``n__<frame>__<voice>`` and the rate per
+    frame and voice the count ``n__<frame>__<voice>`` of the mentions whose
+    referent is counted (``referents``, by default only ``event``) and the rate per
     1,000 words ``rate__<frame>__<voice>``; presence flags
     ``has__<frame>`` (any voice) and ``has__<frame>__own``; and
     ``dominant_own``, the frame named most often in the text's own voice
@@ -37,7 +42,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import REFERENTS, Lexicon, load_lexicon
+from .referent import (
+    DocumentContext,
+    MentionReferentClassifier,
+    ReferentDecider,
+    _window_text,
+)
 from .voice import VOICES, VoiceRules, analyse_structure, classify_voice
 
 __all__ = [
@@ -64,6 +75,9 @@ MENTION_COLUMNS = [
     "speaker",
     "speaker_role",
     "language",
+    "referent",
+    "referent_cue",
+    "referent_layer",
 ]
 _EXCLUDED = -1
 
@@ -77,6 +91,7 @@ class Match:
     frame: str
     lemma: str
     language: str
+    excluded_by: str = ""
 
 
 class CompiledLexicon:
@@ -85,9 +100,11 @@ class CompiledLexicon:
     Examples
     --------
     >>> matcher = CompiledLexicon(load_lexicon("war-naming"))
-    >>> [(m.frame, m.lemma) for m in matcher.find(
-    ...     "Since World War Two, no full-scale invasion; war crimes, a war.")]
+    >>> text = "Since World War Two, no full-scale invasion; a cold war, a war."
+    >>> [(m.frame, m.lemma) for m in matcher.find(text)]
     [('invasion', 'full-scale invasion'), ('war', 'war')]
+    >>> [m.excluded_by for m in matcher.find(text, keep_excluded=True)]
+    ['world war two', '', 'cold war', '']
     """
 
     def __init__(self, lexicon: Lexicon) -> None:
@@ -133,8 +150,12 @@ class CompiledLexicon:
                     )
                 )
 
-    def find(self, text: str) -> list[Match]:
-        """Matches in ``text``, leftmost-longest, exclusions removed."""
+    def find(self, text: str, *, keep_excluded: bool = False) -> list[Match]:
+        """Matches in ``text``, leftmost-longest.
+
+        Matches inside an exclusion are dropped, or with ``keep_excluded``
+        returned with ``excluded_by`` set to the exclusion term.
+        """
         lower = text.lower()
         if len(lower) != len(text):
             # A few characters (e.g. "İ") lower-case to two; keep offsets aligned.
@@ -169,14 +190,38 @@ class CompiledLexicon:
         candidates.sort(key=lambda c: (c[0], c[1], _sort_rank(c[2])))
         matches = []
         covered = 0
+        exclusion = ""
+        inner_covered = 0
         for start, negative_length, rank, lemma, language in candidates:
             if start < covered:
+                # A frame match inside an exclusion: kept only on request.
+                if (
+                    keep_excluded
+                    and exclusion
+                    and rank != _EXCLUDED
+                    and start >= inner_covered
+                ):
+                    inner_covered = min(start - negative_length, covered)
+                    matches.append(
+                        Match(
+                            start,
+                            inner_covered,
+                            self.frames[rank],
+                            lemma,
+                            language,
+                            exclusion,
+                        )
+                    )
                 continue
             covered = start - negative_length
             if rank != _EXCLUDED:
+                exclusion = ""
                 matches.append(
                     Match(start, covered, self.frames[rank], lemma, language)
                 )
+            else:
+                exclusion = lemma
+                inner_covered = start
         return matches
 
 
@@ -217,6 +262,13 @@ class LexiconDetector(BaseEstimator):
         (extending the defaults). ``None`` uses the defaults.
     batch_size : int
         Documents per batch when reading a corpus store.
+    referents : tuple of str
+        Referents whose mentions the features count (``"event"``,
+        ``"other"``, ``"undecided"``); the mentions table keeps them all.
+    referent_model : MentionReferentClassifier, str, Path or None
+        A fitted mention classifier (or the path of one saved with
+        :func:`~framing.frames.referent.save_referent_model`) that decides
+        the mentions the rule layers leave ``undecided``.
 
     Attributes
     ----------
@@ -225,6 +277,9 @@ class LexiconDetector(BaseEstimator):
     rules_ : compiled voice rules
     frames_ : tuple of str
         Frame names in lexicon order.
+    referent_ : ReferentDecider
+        The lexicon's referent layers, compiled.
+    referent_model_ : MentionReferentClassifier or None
 
     Examples
     --------
@@ -233,8 +288,11 @@ class LexiconDetector(BaseEstimator):
     ...                              'It is a war.')])
     >>> mentions[["frame", "voice"]].values.tolist()
     [['special-military-operation', 'attributed'], ['war', 'own']]
-    >>> detector.transform([("d1", "It is a war.")]).loc[0, "dominant_own"]
+    >>> mentions[["referent", "referent_layer"]].values.tolist()
+    [['event', 'unambiguous'], ['undecided', 'context']]
+    >>> detector.transform([("d1", "It is a war in Ukraine.")]).loc[0, "dominant_own"]
     'war'
+    >>> detector.transform([("d1", "It is a trade war.")]).loc[0, "dominant_own"]
     """
 
     def __init__(
@@ -243,10 +301,14 @@ class LexiconDetector(BaseEstimator):
         lexicon: str | Path = "war-naming",
         voice_rules: VoiceRules | str | Path | None = None,
         batch_size: int = 500,
+        referents: tuple[str, ...] = ("event",),
+        referent_model: MentionReferentClassifier | str | Path | None = None,
     ) -> None:
         self.lexicon = lexicon
         self.voice_rules = voice_rules
         self.batch_size = batch_size
+        self.referents = referents
+        self.referent_model = referent_model
 
     def fit(self, X: Any = None, y: Any = None) -> LexiconDetector:
         """Compile the lexicon and rules (``X`` and ``y`` are ignored)."""
@@ -260,24 +322,75 @@ class LexiconDetector(BaseEstimator):
             rules = VoiceRules.from_toml(self.voice_rules)
         self.rules_ = rules.compiled()
         self.frames_ = self.lexicon_.frame_names
+        unknown = set(self.referents) - set(REFERENTS)
+        if unknown or isinstance(self.referents, str):
+            raise ValueError(
+                f"referents={self.referents!r}: give a tuple of {list(REFERENTS)}"
+            )
+        self.referent_ = ReferentDecider(self.lexicon_)
+        model = self.referent_model
+        if model is not None and not isinstance(model, MentionReferentClassifier):
+            from .referent import load_referent_model
+
+            model = load_referent_model(model)
+        if model is not None and not hasattr(model, "classes_"):
+            # clone() copies an estimator parameter unfitted; a path survives.
+            raise ValueError(
+                "referent_model is not fitted: fit the MentionReferentClassifier "
+                "first, or give the path of a saved one (which clone() keeps)"
+            )
+        self.referent_model_ = model
         return self
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "matcher_"):
             self.fit()
 
-    def mentions_in(self, doc_id: str, text: str) -> list[dict[str, Any]]:
-        """The mentions of one text, as dicts with :data:`MENTION_COLUMNS`."""
+    def mentions_in(
+        self, doc_id: str, text: str, title: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The mentions of one text, as dicts with :data:`MENTION_COLUMNS`.
+
+        ``title``, when the corpus has one, is the headline scope of the
+        referent context (otherwise the text's first line is).
+        """
         self._check_fitted()
-        matches = self.matcher_.find(text)
+        matches = self.matcher_.find(text, keep_excluded=True)
         if not matches:
             return []
         structure = analyse_structure(text, self.rules_.rules)
-        rows = []
+        document = DocumentContext(text, title)
+        rows: list[dict[str, Any]] = []
+        undecided: list[tuple[int, str]] = []
         for match in matches:
             decision = classify_voice(
                 text, match.start, match.end, structure, self.rules_, match.language
             )
+            sentence = structure.sentences[decision.sentence]
+            referent = self.referent_.decide(
+                text,
+                match.start,
+                match.end,
+                match.frame,
+                match.lemma,
+                match.language,
+                sentence,
+                document,
+                match.excluded_by,
+            )
+            if referent.referent == "undecided" and self.referent_model_ is not None:
+                undecided.append(
+                    (
+                        len(rows),
+                        _window_text(
+                            text,
+                            match.start,
+                            match.end,
+                            sentence,
+                            self.referent_.window,
+                        ),
+                    )
+                )
             rows.append(
                 {
                     "doc_id": doc_id,
@@ -294,9 +407,34 @@ class LexiconDetector(BaseEstimator):
                     "speaker": decision.speaker,
                     "speaker_role": decision.speaker_role,
                     "language": match.language,
+                    "referent": referent.referent,
+                    "referent_cue": referent.cue,
+                    "referent_layer": referent.layer,
                 }
             )
+        if undecided:
+            self._classify_undecided(rows, undecided)
         return rows
+
+    def _classify_undecided(
+        self, rows: list[dict[str, Any]], undecided: list[tuple[int, str]]
+    ) -> None:
+        model = self.referent_model_
+        assert model is not None
+        X = pd.DataFrame(
+            {
+                "context": [context for _, context in undecided],
+                "frame": [rows[i]["frame"] for i, _ in undecided],
+                "referent_layer": [rows[i]["referent_layer"] for i, _ in undecided],
+            }
+        )
+        probabilities = model.predict_proba(X)
+        classes = list(model.classes_)
+        for (index, _), row in zip(undecided, probabilities, strict=True):
+            best = int(np.argmax(row))
+            rows[index]["referent"] = str(classes[best])
+            rows[index]["referent_cue"] = f"p={row[best]:.2f}"
+            rows[index]["referent_layer"] = "classifier"
 
     def iter_mentions(self, documents: Any) -> Iterator[dict[str, Any]]:
         """Stream mentions over documents (see :func:`iter_documents`)."""
@@ -322,7 +460,9 @@ class LexiconDetector(BaseEstimator):
             mention_rows.extend(self.mentions_in(doc_id, text))
         mentions = pd.DataFrame(mention_rows, columns=MENTION_COLUMNS)
         docs = pd.DataFrame(doc_rows, columns=["doc_id", "n_words"])
-        return mentions_to_features(mentions, docs, self.frames_)
+        return mentions_to_features(
+            mentions, docs, self.frames_, referents=self.referents
+        )
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> pd.DataFrame:
         return self.fit(X, y).transform(X)
@@ -373,14 +513,32 @@ def iter_documents(
 
 
 def mentions_to_features(
-    mentions: pd.DataFrame, documents: pd.DataFrame, frames: Iterable[str]
+    mentions: pd.DataFrame,
+    documents: pd.DataFrame,
+    frames: Iterable[str],
+    *,
+    referents: Iterable[str] = ("event",),
 ) -> pd.DataFrame:
     """Wide per-document features from mentions (see the module docstring).
 
     ``documents`` has ``doc_id`` and ``n_words``; documents without mentions
-    get zero counts.
+    get zero counts. Only mentions whose ``referent`` is in ``referents``
+    are counted (mentions without a ``referent`` column all count).
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({"doc_id": ["a", "a"], "frame": ["war", "war"],
+    ...     "voice": ["own", "own"], "referent": ["event", "other"]})
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "n_words": [10]})
+    >>> mentions_to_features(mentions, docs, ["war"]).loc[0, "n__war__own"]
+    np.int64(1)
+    >>> mentions_to_features(mentions, docs, ["war"], referents=("event", "other")
+    ...                      ).loc[0, "n__war__own"]
+    np.int64(2)
     """
     frames = list(frames)
+    if "referent" in mentions.columns and len(mentions):
+        mentions = mentions[mentions["referent"].isin(list(referents))]
     result = documents[["doc_id", "n_words"]].reset_index(drop=True).copy()
     per_thousand = 1000.0 / result["n_words"].clip(lower=1).to_numpy(dtype=float)
     counts = (

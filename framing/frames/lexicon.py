@@ -20,6 +20,18 @@ file format (TOML) is shown by the built-in lexicons in
     [exclude]                        # spans that are not this event
     en = ["world war", "war crime"]
 
+    [referent]                       # optional: which event a mention names
+    ambiguous = ["war", "invasion"]  # frames that need event context
+    unambiguous.en = ["full-scale invasion"]   # ...except these terms
+    window = 8                       # words each side, within the sentence
+    no_context = "undecided"         # or "event"
+    context.en = ['\\bUkrain', '\\bKyiv\\b']   # event cues (regex)
+
+    [[referent.other]]               # another event, named by place or kind
+    name = "gaza"
+    context = true                   # also a cue at headline/document scope
+    en = ['\\bwar\\s+(?:in|on)\\s+Gaza', '\\bGaza\\b']
+
 Terms are lemmas expanded to surface forms when the lexicon is compiled:
 
 * English: nouns also match the plural (``-s``, ``-es``, ``-ies``; the last
@@ -33,6 +45,45 @@ Matching is case-insensitive on whole words. Overlapping candidates are
 resolved leftmost-longest; an exclusion that overlaps a candidate and is at
 least as long removes it. Regular-expression ``patterns`` run on the original
 text with their own flags.
+
+Referent
+--------
+Every mention gets a ``referent`` -- ``event`` (the event the lexicon is
+about), ``other`` (another event) or ``undecided`` -- with the cue and the
+layer that decided it (:mod:`framing.frames.referent`):
+
+``other-event``
+    an ``[exclude]`` term overlapping and outspanning the match, or a
+    pattern of a ``[[referent.other]]`` rule found in the mention's window
+    (``window`` words each side, cut at the sentence ends), decides
+    ``other`` -- unless an event ``context`` cue lies strictly closer to the
+    mention. Rules are matched case-insensitively (write ``(?-i:...)`` for
+    a case-sensitive part) and should usually include the term itself
+    (``war\\s+in\\s+Gaza``), which puts them at distance 0.
+``context``
+    mentions of an ``ambiguous`` frame (other than its ``unambiguous``
+    terms) need an event cue: ``context`` patterns are looked for in the
+    sentence, then the headline (the title, or the text's first line), then
+    the whole document; the cue is reported with its scope. Rules marked
+    ``context = true`` are cues for another event at these scopes: where
+    only they are found the mention is ``other``; where both kinds are
+    found, the nearer one wins in the sentence and the more frequent one
+    in the headline or document (a tie is ``undecided``). No cue anywhere
+    gives ``no_context`` (``undecided`` by default).
+``unambiguous``
+    every other mention is ``event``.
+``classifier``
+    a :class:`~framing.frames.referent.MentionReferentClassifier` given to
+    the detector decides the mentions the rules leave ``undecided``.
+
+A lexicon without ``[referent]`` marks every kept match ``event``
+(``[exclude]`` matches are still kept as ``other``).
+
+Every regular expression in a lexicon is checked before it is compiled
+(:mod:`framing.frames._regex_guard`): invalid syntax, patterns longer than
+1000 characters and shapes that backtrack catastrophically (``(a+)+``,
+``(a|a)*``) are refused with a :class:`LexiconError` naming the file, the
+frame or section and the pattern.
 
 Errors name the file, the line and the problem.
 """
@@ -54,6 +105,10 @@ __all__ = [
     "Frame",
     "Lexicon",
     "LexiconError",
+    "OtherEvent",
+    "ReferentSpec",
+    "REFERENTS",
+    "checked_pattern",
     "load_lexicon",
     "builtin_lexicons",
     "surface_forms",
@@ -63,7 +118,26 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _POS = ("noun", "verb", "exact")
 _FRAME_KEYS = {"name", "label", "description", "terms", "patterns"}
-_LEXICON_KEYS = {"name", "description", "version", "languages", "frames", "exclude"}
+_LEXICON_KEYS = {
+    "name",
+    "description",
+    "version",
+    "languages",
+    "frames",
+    "exclude",
+    "referent",
+}
+_REFERENT_KEYS = {
+    "ambiguous",
+    "unambiguous",
+    "window",
+    "no_context",
+    "context",
+    "other",
+}
+_OTHER_KEYS = {"name", "description", "context"}
+#: The referents a mention can have.
+REFERENTS = ("event", "other", "undecided")
 _MAX_FORMS_PER_TERM = 50_000
 
 
@@ -92,6 +166,28 @@ class Frame:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherEvent:
+    """A ``[[referent.other]]`` rule: another event, by place or kind."""
+
+    name: str
+    description: str
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    context: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReferentSpec:
+    """The ``[referent]`` section of a lexicon (see the module docstring)."""
+
+    ambiguous: tuple[str, ...] = ()
+    unambiguous: tuple[tuple[str, str], ...] = ()
+    window: int = 8
+    no_context: str = "undecided"
+    context: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    other: tuple[OtherEvent, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     """A validated lexicon.
 
@@ -108,6 +204,7 @@ class Lexicon:
     source: str = "<memory>"
     sha256: str = ""
     frame_names: tuple[str, ...] = field(default=())
+    referent: ReferentSpec | None = None
 
     def frame(self, name: str) -> Frame:
         for frame in self.frames:
@@ -238,6 +335,11 @@ def _parse(text: str, source: str) -> Lexicon:
         for language, entries in exclude_raw.items()
         for term in _parse_terms(entries, language, languages, "exclude", fail)
     )
+    referent = None
+    if "referent" in data:
+        referent = _parse_referent(
+            data["referent"], languages, [f.name for f in frames], fail, source
+        )
     return Lexicon(
         name=data["name"],
         description=data["description"].strip(),
@@ -248,6 +350,171 @@ def _parse(text: str, source: str) -> Lexicon:
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         frame_names=tuple(f.name for f in frames),
+        referent=referent,
+    )
+
+
+def checked_pattern(
+    pattern: Any, *, source: str, where: str, flags: int = 0, fail: Any = None
+) -> re.Pattern[str]:
+    """Compile a regular expression from a lexicon or rule file, safely.
+
+    Raises :class:`LexiconError` naming ``source`` (the file), ``where``
+    (the frame or section) and the pattern when the pattern is not a string,
+    is invalid, overlong or can backtrack catastrophically
+    (:func:`framing.frames._regex_guard.pattern_problem`). ``fail``, when
+    given, builds the error (the lexicon parser passes one that adds the
+    line).
+
+    Examples
+    --------
+    >>> checked_pattern("war|conflict", source="my.toml", where="frame 'war'")
+    re.compile('war|conflict')
+    >>> checked_pattern("(a+)+$", source="my.toml", where="frame 'war'")
+    Traceback (most recent call last):
+    ...
+    framing.frames.lexicon.LexiconError: my.toml: frame 'war': pattern '(a+)+$' ref...
+    """
+    from ._regex_guard import pattern_problem
+
+    if not isinstance(pattern, str):
+        problem = f"{where}: patterns are strings, got {pattern!r}"
+        if fail is not None:
+            raise fail(str(pattern)[:30], problem)
+        raise LexiconError(f"{source}: {problem}")
+    refused = pattern_problem(pattern)
+    if refused is not None:
+        message = f"{where}: pattern {pattern!r} refused: {refused}"
+        if fail is not None:
+            raise fail(pattern, message)
+        raise LexiconError(f"{source}: {message}")
+    return re.compile(pattern, flags)
+
+
+def _parse_referent(
+    raw: Any, languages: list[str], frames: list[str], fail: Any, source: str
+) -> ReferentSpec:
+    if not isinstance(raw, dict):
+        raise fail("[referent]", "[referent] must be a table")
+    unknown = set(raw) - _REFERENT_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise fail(
+            key, f"[referent]: unknown key {key!r}; allowed: {sorted(_REFERENT_KEYS)}"
+        )
+    ambiguous = raw.get("ambiguous", [])
+    if not isinstance(ambiguous, list) or not all(a in frames for a in ambiguous):
+        raise fail(
+            "ambiguous",
+            f"[referent] ambiguous: {ambiguous!r} must list frames of this "
+            f"lexicon ({frames})",
+        )
+    window = raw.get("window", 8)
+    if (
+        not isinstance(window, int)
+        or isinstance(window, bool)
+        or not 1 <= window <= 100
+    ):
+        raise fail("window", "[referent] window: a number of words from 1 to 100")
+    no_context = raw.get("no_context", "undecided")
+    if no_context not in REFERENTS:
+        raise fail("no_context", f"[referent] no_context: one of {list(REFERENTS)}")
+
+    def by_language(value: Any, key: str) -> dict[str, list[str]]:
+        if not isinstance(value, dict):
+            raise fail(key, f"[referent] {key}: a table of language = [patterns]")
+        for language, entries in value.items():
+            if language not in languages:
+                raise fail(
+                    f"{language} =",
+                    f"[referent] {key}: language {language!r} is not in the "
+                    f"lexicon's languages {languages}",
+                )
+            if not isinstance(entries, list) or not all(
+                isinstance(e, str) for e in entries
+            ):
+                raise fail(key, f"[referent] {key}.{language}: a list of strings")
+        return value
+
+    unambiguous = tuple(
+        (language, " ".join(term.lower().split()))
+        for language, terms in by_language(
+            raw.get("unambiguous", {}), "unambiguous"
+        ).items()
+        for term in terms
+    )
+    context = tuple(
+        (
+            language,
+            checked_pattern(
+                entry,
+                source=source,
+                where=f"[referent] context.{language}",
+                flags=re.IGNORECASE,
+                fail=fail,
+            ),
+        )
+        for language, entries in by_language(raw.get("context", {}), "context").items()
+        for entry in entries
+    )
+    other_raw = raw.get("other", [])
+    if not isinstance(other_raw, list):
+        raise fail("[[referent.other]]", "use [[referent.other]] tables")
+    others = []
+    seen: set[str] = set()
+    for rule in other_raw:
+        if not isinstance(rule, dict) or not isinstance(rule.get("name"), str):
+            raise fail("[[referent.other]]", "each [[referent.other]] needs a name")
+        name = rule["name"]
+        if not _NAME.match(name) or name in seen:
+            raise fail(
+                f'"{name}"',
+                f"[[referent.other]] name {name!r}: lower-case letters, digits "
+                "and hyphens, and unique",
+            )
+        seen.add(name)
+        patterns = []
+        for key, value in rule.items():
+            if key in _OTHER_KEYS:
+                continue
+            if key not in languages:
+                raise fail(
+                    f'"{name}"',
+                    f"[[referent.other]] {name!r}: unknown key {key!r}; use "
+                    f"{sorted(_OTHER_KEYS)} or a language of {languages}",
+                )
+            if not isinstance(value, list):
+                raise fail(f'"{name}"', f"[[referent.other]] {name!r}: {key} is a list")
+            for entry in value:
+                patterns.append(
+                    (
+                        key,
+                        checked_pattern(
+                            entry,
+                            source=source,
+                            where=f"[[referent.other]] {name!r} ({key})",
+                            flags=re.IGNORECASE,
+                            fail=fail,
+                        ),
+                    )
+                )
+        if not patterns:
+            raise fail(f'"{name}"', f"[[referent.other]] {name!r} has no patterns")
+        others.append(
+            OtherEvent(
+                name=name,
+                description=str(rule.get("description", "")),
+                patterns=tuple(patterns),
+                context=bool(rule.get("context", False)),
+            )
+        )
+    return ReferentSpec(
+        ambiguous=tuple(ambiguous),
+        unambiguous=unambiguous,
+        window=window,
+        no_context=no_context,
+        context=context,
+        other=tuple(others),
     )
 
 
@@ -295,14 +562,17 @@ def _parse_frame(raw: Any, languages: list[str], fail: Any) -> Frame:
         ):
             raise here(f"patterns.{language}", f"frame {name!r}: patterns are strings")
         for entry in entries:
-            try:
-                patterns.append((language, re.compile(entry)))
-            except re.error as exc:
-                raise here(
-                    entry,
-                    f"frame {name!r}: pattern {entry!r} is not a valid "
-                    f"regular expression: {exc}",
-                ) from exc
+            patterns.append(
+                (
+                    language,
+                    checked_pattern(
+                        entry,
+                        source="",
+                        where=f"frame {name!r} (patterns.{language})",
+                        fail=here,
+                    ),
+                )
+            )
     if not terms and not patterns:
         raise here(f'"{name}"', f"frame {name!r} has no terms and no patterns")
     return Frame(

@@ -3,6 +3,9 @@
 :func:`detect_corpus` streams the canonical articles of a built corpus in
 batches, writes the mentions and the per-document features next to the
 store (``<store>/frames/<lexicon>/``) and returns them as DataFrames.
+Mentions of other events stay in the mentions table (``referent``
+``other``); the features count the ``referents`` asked for (by default
+only ``event``).
 Memory is bounded by the batch size while writing; the returned
 DataFrames hold the results (load them lazily from the Parquet files for
 very large corpora with :func:`load_detection`).
@@ -28,6 +31,7 @@ from .detect import (
     feature_column,
     mentions_to_features,
 )
+from .lexicon import REFERENTS
 from .voice import VOICES
 
 __all__ = [
@@ -54,6 +58,9 @@ MENTIONS_SCHEMA = pa.schema(
         ("speaker", pa.string()),
         ("speaker_role", pa.string()),
         ("language", pa.string()),
+        ("referent", pa.string()),
+        ("referent_cue", pa.string()),
+        ("referent_layer", pa.string()),
     ]
 )
 assert MENTIONS_SCHEMA.names == MENTION_COLUMNS
@@ -106,19 +113,34 @@ def detect_corpus(
     voice_rules: Any = None,
     batch_size: int = 500,
     progress: bool = False,
+    referents: tuple[str, ...] = ("event",),
+    referent_model: Any = None,
 ) -> FrameDetection:
     """Detect mentions in every canonical article and store the results.
 
     Writes ``mentions.parquet``, ``features.parquet`` and ``manifest.json``
     to ``<corpus store>/frames/<lexicon name>/`` (atomically).
+    ``referents`` and ``referent_model`` are passed to
+    :class:`~framing.frames.detect.LexiconDetector`; the manifest's
+    ``by_frame_voice`` counts the mentions the features count, and
+    ``by_frame_referent`` all mentions by referent.
     """
     detector = LexiconDetector(
-        lexicon=lexicon, voice_rules=voice_rules, batch_size=batch_size
+        lexicon=lexicon,
+        voice_rules=voice_rules,
+        batch_size=batch_size,
+        referents=referents,
+        referent_model=referent_model,
     ).fit()
     frames = detector.frames_
     name = detector.lexicon_.name
     target = corpus.path / "frames" / name
     counts: dict[str, dict[str, int]] = {f: dict.fromkeys(VOICES, 0) for f in frames}
+    by_referent: dict[str, dict[str, int]] = {
+        f: dict.fromkeys(REFERENTS, 0) for f in frames
+    }
+    # The title, when a corpus has one, is the headline scope of the referent.
+    columns = ["doc_id", "text", "n_words", "title"]
     n_documents = n_mentions = 0
     with atomic_directory(target) as staging, progress_bar(progress) as bar:
         with (
@@ -127,9 +149,7 @@ def detect_corpus(
                 staging / "features.parquet", features_schema(frames)
             ) as features_sink,
         ):
-            batches = corpus.iter_batches(
-                batch_size=batch_size, columns=["doc_id", "text", "n_words"]
-            )
+            batches = corpus.iter_batches(batch_size=batch_size, columns=columns)
             total = corpus.counts["kept"]
             for batch in track(
                 batches,
@@ -140,15 +160,18 @@ def detect_corpus(
             ):
                 doc_ids = batch.column("doc_id").to_pylist()
                 rows: list[dict[str, Any]] = []
-                for doc_id, text in zip(
-                    doc_ids, batch.column("text").to_pylist(), strict=True
+                titles = batch.column("title").to_pylist()
+                for doc_id, text, title in zip(
+                    doc_ids, batch.column("text").to_pylist(), titles, strict=True
                 ):
-                    rows.extend(detector.mentions_in(doc_id, text))
+                    rows.extend(detector.mentions_in(doc_id, text, title))
                 mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
                 docs = pd.DataFrame(
                     {"doc_id": doc_ids, "n_words": batch.column("n_words").to_pylist()}
                 )
-                features = mentions_to_features(mentions, docs, frames)
+                features = mentions_to_features(
+                    mentions, docs, frames, referents=detector.referents
+                )
                 mentions_sink.write_table(
                     pa.Table.from_pandas(
                         mentions, schema=MENTIONS_SCHEMA, preserve_index=False
@@ -160,7 +183,9 @@ def detect_corpus(
                     )
                 )
                 for row in rows:
-                    counts[row["frame"]][row["voice"]] += 1
+                    by_referent[row["frame"]][row["referent"]] += 1
+                    if row["referent"] in detector.referents:
+                        counts[row["frame"]][row["voice"]] += 1
                 n_documents += len(doc_ids)
                 n_mentions += len(rows)
         rules_digest = hashlib.sha256(
@@ -179,10 +204,19 @@ def detect_corpus(
                 "frames": list(frames),
             },
             "voice_rules_sha256": rules_digest,
+            "referents": list(detector.referents),
+            "referent_model": None
+            if referent_model is None
+            else str(
+                referent_model
+                if isinstance(referent_model, str | Path)
+                else type(referent_model).__name__
+            ),
             "counts": {
                 "documents": n_documents,
                 "mentions": n_mentions,
                 "by_frame_voice": counts,
+                "by_frame_referent": by_referent,
             },
         }
         write_json_atomic(staging / "manifest.json", manifest)
