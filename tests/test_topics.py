@@ -365,3 +365,49 @@ def test_dynamic_topics_run_on_a_tiny_corpus(tmp_path):
     dynamic = dynamic_topics(model, meta, period="Q", passes=1, topn=3, em_max_iter=1)
     assert dynamic.periods == ["2022Q1", "2022Q2"]
     assert len(dynamic.words) == 2 * 2 * 3
+
+
+def _rewrite(folder, name, data: bytes) -> None:
+    from framing.frames.topics.persist import sha256_file
+
+    (folder / name).write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"][name] = sha256_file(folder / name)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda m: m.pop("numdocs"), "field 'numdocs' is missing"),
+        (lambda m: m.update(numdocs="many"), "a field is malformed"),
+        (lambda m: m["params"].update(k="ten"), "a field is malformed"),
+        (lambda m: m.update(dtype="object-ish"), "a field is malformed"),
+        (lambda m: m.update(doc_ids=None), "a field is malformed"),
+        (lambda m: m.pop("params"), "field 'params' is missing"),
+    ],
+    ids=["missing", "string-count", "string-k", "dtype", "doc-ids", "no-params"],
+)
+def test_edited_model_json_is_a_model_file_error(fitted, tmp_path, edit, message):
+    # The manifest is edited to match: only the field checks stand between
+    # a hand-edited file and a traceback from inside gensim.
+    folder = tmp_path / "model"
+    save_model(fitted, folder)
+    meta = json.loads((folder / "model.json").read_text())
+    edit(meta)
+    _rewrite(folder, "model.json", json.dumps(meta).encode())
+    with pytest.raises(ModelFileError, match=message):
+        load_model(folder)
+
+
+def test_npy_header_claiming_a_huge_array_is_refused_without_allocating(
+    fitted, tmp_path
+):
+    folder = tmp_path / "model"
+    save_model(fitted, folder)
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (200000, 100000), }"
+    header += b" " * (117 - len(header)) + b"\n"
+    data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header
+    _rewrite(folder, "gamma.npy", data + b"\x00" * 64)
+    with pytest.raises(ModelFileError, match=r"claims 160,000,000,000 bytes"):
+        load_model(folder)

@@ -207,24 +207,77 @@ def load_model(
     ModelFileError
         A file is missing, altered (sha256 mismatch), or of another format.
     """
-    from gensim.models import LdaModel
-
-    from .model import TopicModel
 
     folder = Path(folder)
     _verified(folder, expected_manifest_sha256)
     try:
-        arrays = {
-            name: np.load(folder / f"{name}.npy", allow_pickle=False)
-            for name in _ARRAYS
-        }
+        arrays = {name: _load_array(folder / f"{name}.npy") for name in _ARRAYS}
         meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         dictionary = dictionary_from_json(
             json.loads((folder / "dictionary.json").read_text(encoding="utf-8"))
         )
         layers = json.loads((folder / "phrases.json").read_text(encoding="utf-8"))
-    except ValueError as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ModelFileError(f"{folder}: unreadable model file ({exc})") from exc
+    try:
+        return _assemble(folder, arrays, meta, dictionary, layers)
+    except ModelFileError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+        # A hand-edited model.json (whose manifest was edited to match) must
+        # not surface as a traceback from deep inside gensim.
+        field = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
+        what = (
+            f"field {field!r} is missing" if field else f"a field is malformed ({exc})"
+        )
+        raise ModelFileError(
+            f"{folder}: model.json: {what}; the folder was not written by "
+            "framing.frames.topics.save_model or was edited — refit and save the model"
+        ) from exc
+
+
+def _load_array(path: Path) -> np.ndarray:
+    """Read a .npy file after checking that its header fits the file.
+
+    A header may claim any shape; reading it blindly can ask for more memory
+    than the machine has. The claimed size must match the bytes on disk.
+    """
+    with open(path, "rb") as handle:
+        try:
+            version = np.lib.format.read_magic(handle)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(handle, max_header_size=10_000)
+        except (ValueError, SyntaxError, OSError) as exc:
+            raise ModelFileError(f"{path}: not a valid .npy array ({exc})") from exc
+        if dtype.hasobject or dtype.kind not in "biuf":
+            raise ModelFileError(
+                f"{path}: unreadable model file: arrays must be numeric, not {dtype}"
+            )
+        claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+        available = path.stat().st_size - handle.tell()
+        if claimed != available:
+            raise ModelFileError(
+                f"{path}: the header claims {claimed:,} bytes of data ({shape} "
+                f"{dtype}) but the file holds {available:,}; the file is damaged"
+            )
+    return np.load(path, allow_pickle=False)
+
+
+def _assemble(
+    folder: Path,
+    arrays: dict[str, np.ndarray],
+    meta: dict[str, Any],
+    dictionary: Any,
+    layers: dict[str, Any],
+) -> Any:
+    from gensim.models import LdaModel
+
+    from .model import TopicModel
+
     params = dict(meta["params"])
     for key in ("stop_words",):
         params[key] = tuple(params[key])
