@@ -153,3 +153,19 @@ def test_a_tampered_stage_is_rerun_and_its_outputs_restored(
     assert third.cached and third.damage == ()
     record = json.loads((third.path / "stage.json").read_text())
     assert record["summary"] == {"rows": 1}
+
+
+def test_a_card_elsewhere_with_a_registered_name_is_refused(
+    registered: str, tmp_path: Path
+) -> None:
+    from framing.errors import CardError
+
+    original = build_corpus(registered)
+    stamp = (original.path / "manifest.json").read_bytes()
+    elsewhere = tmp_path / "mine" / "tamper-test.toml"
+    elsewhere.parent.mkdir()
+    card = (tmp_path / "registry" / "tamper-test.toml").read_text(encoding="utf-8")
+    elsewhere.write_text(card.replace("Synthetic corpus", "My corpus"), "utf-8")
+    with pytest.raises(CardError, match="name of the registered corpus"):
+        build_corpus(elsewhere)
+    assert (original.path / "manifest.json").read_bytes() == stamp

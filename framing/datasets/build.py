@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import platform
 import re
 import time
@@ -40,7 +41,7 @@ import pyarrow.parquet as pq
 from .. import __version__
 from .._progress import progress_bar, track
 from ..dedupe import Deduplicator
-from ..errors import CacheDamageWarning, FramingError, SourceError
+from ..errors import CacheDamageWarning, CardError, FramingError, SourceError
 from ..normalize import (
     DateParseError,
     LanguageDetector,
@@ -66,7 +67,7 @@ from ..store import (
     atomic_directory,
     write_json_atomic,
 )
-from .cards import CorpusCard, FieldMapping, SourceFile, find_card
+from .cards import CorpusCard, FieldMapping, SourceFile, find_card, registry_dir
 from .fetch import fetch_corpus, sha256_file
 from .readers import RawRecord, iter_records, open_archive_member
 
@@ -676,6 +677,23 @@ def store_path(name: str) -> Path:
     return cache_dir() / "corpora" / name
 
 
+def _refuse_name_clash(card: CorpusCard) -> None:
+    """A card file elsewhere may not take a registered corpus's name.
+
+    Stores are kept by corpus name, so building it would replace the
+    registered corpus's store with another corpus.
+    """
+    registered = registry_dir() / f"{card.name}.toml"
+    if not registered.is_file():
+        return
+    if os.path.realpath(registered) != os.path.realpath(card.path):
+        raise CardError(
+            f"{card.path}: name = {card.name!r} is the name of the registered corpus "
+            f"{registered}; building it would replace that corpus's store. Give "
+            "your card another name"
+        )
+
+
 def _build_key(card: CorpusCard, params: dict[str, Any]) -> str:
     payload = json.dumps(
         {
@@ -703,6 +721,7 @@ def build_corpus(
     is reused unless ``force``.
     """
     card = card if isinstance(card, CorpusCard) else find_card(card)
+    _refuse_name_clash(card)
     builder = CorpusBuilder(
         card.name,
         outlets=card.outlets,
