@@ -28,6 +28,13 @@ Features
     (ties go to the frame listed first in the lexicon; ``None`` when the
     text never names the event in its own voice). Hyphens in frame names
     become underscores so that the columns work in model formulas.
+
+    The preposition columns of :data:`~framing.frames.voice.PREPOSITION_COLUMNS`
+    (``n__preposition__na``, ``n__preposition__v``, ``has__preposition__na``,
+    ``has__preposition__v``: Russian "на Украине" against "в Украине", and
+    their Ukrainian forms, outside quotations; see
+    :func:`~framing.frames.voice.preposition_counts`) follow, whatever the
+    lexicon, when the documents came with their text.
 """
 
 from __future__ import annotations
@@ -49,7 +56,14 @@ from .referent import (
     ReferentDecider,
     _window_text,
 )
-from .voice import VOICES, VoiceRules, analyse_structure, classify_voice
+from .voice import (
+    PREPOSITION_COLUMNS,
+    VOICES,
+    VoiceRules,
+    analyse_structure,
+    classify_voice,
+    preposition_counts,
+)
 
 __all__ = [
     "LexiconDetector",
@@ -455,11 +469,17 @@ class LexiconDetector(BaseEstimator):
         mention_rows: list[dict[str, Any]] = []
         for doc_id, text, n_words in iter_documents(documents, self.batch_size):
             doc_rows.append(
-                (doc_id, n_words if n_words is not None else len(text.split()))
+                (
+                    doc_id,
+                    n_words if n_words is not None else len(text.split()),
+                    *preposition_counts(text).values(),
+                )
             )
             mention_rows.extend(self.mentions_in(doc_id, text))
         mentions = pd.DataFrame(mention_rows, columns=MENTION_COLUMNS)
-        docs = pd.DataFrame(doc_rows, columns=["doc_id", "n_words"])
+        docs = pd.DataFrame(
+            doc_rows, columns=["doc_id", "n_words", *PREPOSITION_COLUMNS]
+        )
         return mentions_to_features(
             mentions, docs, self.frames_, referents=self.referents
         )
@@ -521,8 +541,9 @@ def mentions_to_features(
 ) -> pd.DataFrame:
     """Wide per-document features from mentions (see the module docstring).
 
-    ``documents`` has ``doc_id`` and ``n_words``; documents without mentions
-    get zero counts. Only mentions whose ``referent`` is in ``referents``
+    ``documents`` has ``doc_id`` and ``n_words`` (and, passed through, any
+    of :data:`~framing.frames.voice.PREPOSITION_COLUMNS`); documents without
+    mentions get zero counts. Only mentions whose ``referent`` is in ``referents``
     are counted (mentions without a ``referent`` column all count).
 
     Examples
@@ -576,4 +597,7 @@ def mentions_to_features(
         own.max(axis=1, initial=0) > 0, own.argmax(axis=1) if frames else 0, -1
     )
     frame_table["dominant_own"] = [frames[i] if i >= 0 else None for i in dominant]
+    for column in PREPOSITION_COLUMNS:
+        if column in documents.columns:
+            frame_table[column] = documents[column].to_numpy()
     return pd.concat([result, frame_table], axis=1)

@@ -32,7 +32,7 @@ from .detect import (
     mentions_to_features,
 )
 from .lexicon import REFERENTS
-from .voice import VOICES
+from .voice import PREPOSITION_COLUMNS, VOICES, preposition_counts
 
 __all__ = [
     "FrameDetection",
@@ -76,6 +76,9 @@ def features_schema(frames: tuple[str, ...]) -> pa.Schema:
         fields.append(pa.field(feature_column("has", frame), pa.bool_()))
         fields.append(pa.field(feature_column("has", frame, "own"), pa.bool_()))
     fields.append(pa.field("dominant_own", pa.string()))
+    for column in PREPOSITION_COLUMNS:
+        kind = pa.bool_() if column.startswith("has__") else pa.int64()
+        fields.append(pa.field(column, kind))
     return pa.schema(fields)
 
 
@@ -169,6 +172,11 @@ def detect_corpus(
                 docs = pd.DataFrame(
                     {"doc_id": doc_ids, "n_words": batch.column("n_words").to_pylist()}
                 )
+                prepositions = pd.DataFrame(
+                    [preposition_counts(t) for t in batch.column("text").to_pylist()],
+                    columns=list(PREPOSITION_COLUMNS),
+                )
+                docs = pd.concat([docs, prepositions], axis=1)
                 features = mentions_to_features(
                     mentions, docs, frames, referents=detector.referents
                 )
