@@ -389,3 +389,17 @@ def test_structure_records_labels_only_outside_transcripts():
         "Talks began. Vladimir Putin: Hello. Question: Is it a war? Putin: No."
     )
     assert transcript.labels == []
+
+
+def test_low_high_quotes_nested_in_guillemets():
+    text = "Он написал: «Депутат назвал это „настоящей войной“ вчера вечером»."
+    assert voice_of(text, "войной")[0] == "quoted"
+    assert voice_of("Началась „спецоперация“ на юге.", "спецоперация")[0] == "scare"
+
+
+def test_press_release_gold_folds_reported_into_own():
+    import inspect
+
+    from framing.frames.validation import evaluate_gold
+
+    assert "merge_voices" in inspect.signature(evaluate_gold).parameters
