@@ -439,7 +439,6 @@ class LexiconDetector(BaseEstimator):
             {
                 "context": [context for _, context in undecided],
                 "frame": [rows[i]["frame"] for i, _ in undecided],
-                "referent_layer": [rows[i]["referent_layer"] for i, _ in undecided],
             }
         )
         probabilities = model.predict_proba(X)

@@ -68,7 +68,8 @@ layer that decided it (:mod:`framing.frames.referent`):
     ``context = true`` are cues for another event at these scopes: where
     only they are found the mention is ``other``; where both kinds are
     found, the nearer one wins in the sentence and the more frequent one
-    in the headline or document (a tie is ``undecided``). No cue anywhere
+    in the headline or document (a tie is ``undecided``); a rule with
+    ``scope = "sentence"`` is not counted in the headline or document. No cue anywhere
     gives ``no_context`` (``undecided`` by default).
 ``unambiguous``
     every other mention is ``event``.
@@ -135,7 +136,7 @@ _REFERENT_KEYS = {
     "context",
     "other",
 }
-_OTHER_KEYS = {"name", "description", "context"}
+_OTHER_KEYS = {"name", "description", "context", "scope"}
 #: The referents a mention can have.
 REFERENTS = ("event", "other", "undecided")
 _MAX_FORMS_PER_TERM = 50_000
@@ -173,6 +174,7 @@ class OtherEvent:
     description: str
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     context: bool = False
+    scope: str = "document"
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,12 +502,19 @@ def _parse_referent(
                 )
         if not patterns:
             raise fail(f'"{name}"', f"[[referent.other]] {name!r} has no patterns")
+        scope = rule.get("scope", "document")
+        if scope not in ("sentence", "document"):
+            raise fail(
+                f'"{name}"',
+                f"[[referent.other]] {name!r}: scope is 'sentence' or 'document'",
+            )
         others.append(
             OtherEvent(
                 name=name,
                 description=str(rule.get("description", "")),
                 patterns=tuple(patterns),
                 context=bool(rule.get("context", False)),
+                scope=scope,
             )
         )
     return ReferentSpec(

@@ -54,7 +54,8 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ __all__ = [
     "mention_contexts",
     "save_referent_model",
     "load_referent_model",
+    "referent_training_data",
+    "score_referents",
+    "evaluate_referent_gold",
 ]
 
 #: The layers that can decide a referent.
@@ -129,104 +133,239 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     return 0
 
 
-def _combine(
-    named: list[tuple[str, re.Pattern[str]]],
-) -> list[tuple[re.Pattern[str], dict[str, str]]]:
-    """One alternation with a group per cue where the patterns allow it (one
-    scan of a document), else one pattern each; with group -> cue name."""
-    if not named:
-        return []
+def _literal_prefixes(pattern: re.Pattern[str]) -> set[str] | None:
+    """Lower-case literal texts one of which every match of ``pattern`` starts
+    with, or ``None`` when the pattern has no such prefix of 2+ characters.
+
+    Used to find cue candidates with one Aho-Corasick pass and run the
+    regular expression only where a candidate starts.
+    """
+    from ._regex_guard import _sre_constants, _sre_parse
+
+    def walk(items: list[Any], prefix: str) -> set[str] | None:
+        for index, (op, av) in enumerate(items):
+            if op == _sre_constants.AT or op in (
+                _sre_constants.ASSERT,
+                _sre_constants.ASSERT_NOT,
+            ):
+                continue
+            if op == _sre_constants.LITERAL:
+                prefix += chr(av).lower()
+                continue
+            rest = list(items[index + 1 :])
+            if (
+                op == _sre_constants.IN
+                and len(av) <= 4
+                and all(kind == _sre_constants.LITERAL for kind, _ in av)
+            ):
+                # A small set of letters ("Lu[hg]ansk"): one prefix per letter.
+                options: set[str] = set()
+                for _, value in av:
+                    sub = walk(rest, prefix + chr(value).lower())
+                    if sub is None:
+                        return None
+                    options |= sub
+                return options
+            if op == _sre_constants.SUBPATTERN:
+                return walk(list(av[-1]) + rest, prefix)
+            if op == _sre_constants.BRANCH:
+                found: set[str] = set()
+                for branch in av[1]:
+                    sub = walk(list(branch) + rest, prefix)
+                    if sub is None:
+                        return None
+                    found |= sub
+                return found
+            break
+        return {prefix} if len(prefix) >= 3 else None
+
     try:
-        combined = re.compile(
-            "|".join(f"(?P<g{i}>{p.pattern})" for i, (_, p) in enumerate(named)),
-            re.IGNORECASE,
-        )
-        return [(combined, {f"g{i}": name for i, (name, _) in enumerate(named)})]
-    except re.error:
-        # A pattern with global inline flags or its own group names cannot
-        # be joined; scan each.
-        return [(p, {"": name}) for name, p in named]
+        return walk(list(_sre_parse.parse(pattern.pattern, pattern.flags)), "")
+    except (re.error, RecursionError):  # pragma: no cover - compiled already
+        return None
+
+
+def _lower_aligned(text: str) -> str:
+    lower = text.lower()
+    if len(lower) != len(text):
+        # A few characters (e.g. "İ") lower-case to two; keep offsets aligned.
+        lower = "".join(ch.lower()[0] for ch in text)
+    return lower
+
+
+_Candidates = tuple[list[int], list[int]]
 
 
 class _Cues:
-    """Compiled cue patterns of one kind and language."""
+    """Compiled cue patterns of one kind and language.
+
+    Candidates come from one Aho-Corasick pass over a text for the literal
+    prefixes of the patterns; each pattern is then tried only where one of
+    its prefixes starts (patterns without a literal prefix are scanned).
+    """
 
     def __init__(self, named: list[tuple[str, re.Pattern[str]]]) -> None:
+        import ahocorasick
+
         self.named = named
-        self.combined = _combine(named)
+        self.fallback: list[int] = []
+        entries: dict[str, list[int]] = {}
+        for index, (_, pattern) in enumerate(named):
+            prefixes = _literal_prefixes(pattern)
+            if prefixes is None:
+                self.fallback.append(index)
+                continue
+            for prefix in prefixes:
+                entries.setdefault(prefix, []).append(index)
+        self.automaton: Any = None
+        if entries:
+            self.automaton = ahocorasick.Automaton()
+            for prefix, indices in entries.items():
+                self.automaton.add_word(prefix, (len(prefix), tuple(indices)))
+            self.automaton.make_automaton()
 
     def __bool__(self) -> bool:
         return bool(self.named)
 
+    def candidates(
+        self, lower: str, low: int = 0, high: int | None = None
+    ) -> _Candidates:
+        """Sorted candidate starts in ``lower[low:high]`` (the lower-cased
+        text) and the pattern to try at each."""
+        found: list[tuple[int, int]] = []
+        if self.automaton is not None:
+            chunk = lower if low == 0 and high is None else lower[low:high]
+            for end, (length, indices) in self.automaton.iter(chunk):
+                start = low + end - length + 1
+                found.extend((start, index) for index in indices)
+        found.sort()
+        return [f[0] for f in found], [f[1] for f in found]
+
+    def matches(
+        self, text: str, candidates: _Candidates, low: int, high: int
+    ) -> Iterator[tuple[int, int, str, str]]:
+        """``(start, end, name, matched)`` of every cue within ``[low, high)``."""
+        starts, indices = candidates
+        position = bisect_left(starts, low)
+        seen: set[tuple[int, int]] = set()
+        while position < len(starts) and starts[position] < high:
+            start, index = starts[position], indices[position]
+            position += 1
+            if (start, index) in seen:
+                continue
+            seen.add((start, index))
+            name, pattern = self.named[index]
+            found = pattern.match(text, start, high)
+            if found is not None and found.end() > start:
+                yield start, found.end(), name, found.group(0)
+        for index in self.fallback:
+            name, pattern = self.named[index]
+            for found in pattern.finditer(text, low, high):
+                if found.end() > found.start():
+                    yield found.start(), found.end(), name, found.group(0)
+
     def nearest(
-        self, text: str, low: int, high: int, span: tuple[int, int]
+        self,
+        text: str,
+        candidates: _Candidates,
+        low: int,
+        high: int,
+        span: tuple[int, int],
     ) -> tuple[int, str, str] | None:
         """``(distance, name, matched)`` of the cue nearest ``span``."""
         best: tuple[int, str, str] | None = None
-        for name, pattern in self.named:
-            for found in pattern.finditer(text, low, high):
-                if found.end() == found.start():
-                    continue
-                # The term is not its own context ("спецоперация" is an
-                # event cue for the words around it, not for itself).
-                if span[0] <= found.start() and found.end() <= span[1]:
-                    continue
-                distance = _distance((found.start(), found.end()), span)
-                if best is None or distance < best[0]:
-                    best = (distance, name, found.group(0))
+        for start, end, name, matched in self.matches(text, candidates, low, high):
+            # The term is not its own context ("спецоперация" is an event
+            # cue for the words around it, not for itself).
+            if span[0] <= start and end <= span[1]:
+                continue
+            distance = _distance((start, end), span)
+            if best is None or distance < best[0]:
+                best = (distance, name, matched)
         return best
 
     def overlapping(
-        self, text: str, low: int, high: int, span: tuple[int, int]
+        self,
+        text: str,
+        candidates: _Candidates,
+        low: int,
+        high: int,
+        span: tuple[int, int],
     ) -> tuple[str, str] | None:
         """``(name, matched)`` of a cue that overlaps ``span`` and reaches
         beyond it (a cue inside the mention is part of the term itself)."""
-        for name, pattern in self.named:
-            for found in pattern.finditer(text, low, high):
-                a, b = found.start(), found.end()
-                if a < span[1] and b > span[0] and (a < span[0] or b > span[1]):
-                    return name, found.group(0)
+        for a, b, name, matched in self.matches(text, candidates, low, high):
+            if a < span[1] and b > span[0] and (a < span[0] or b > span[1]):
+                return name, matched
         return None
 
-    def tally(self, text: str) -> dict[str, tuple[int, str]]:
-        """Per cue name: how often it occurs in ``text`` and its first match."""
+    def tally(
+        self, text: str, candidates: _Candidates, low: int = 0, high: int | None = None
+    ) -> dict[str, tuple[int, str]]:
+        """Per cue name: how often it occurs in ``text[low:high]`` and its
+        first match."""
+        high = len(text) if high is None else high
         found: dict[str, tuple[int, str]] = {}
-        for pattern, names in self.combined:
-            for match in pattern.finditer(text):
-                if match.end() == match.start():
-                    continue
-                name = names.get(match.lastgroup or "", names.get("", ""))
-                count, first = found.get(name, (0, match.group(0)))
-                found[name] = (count + 1, first)
+        for _, _, name, matched in sorted(self.matches(text, candidates, low, high)):
+            count, first = found.get(name, (0, matched))
+            found[name] = (count + 1, first)
         return found
 
 
 @dataclass
 class DocumentContext:
-    """Per-document cache of the headline and document-scope cue searches."""
+    """One document's text and title, with its cue candidates cached."""
 
     text: str
     title: str | None = None
-    _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    _cache: dict[tuple[int, str], Any] = field(default_factory=dict)
+    _lower: str | None = None
 
     @property
-    def headline(self) -> str:
-        if self.title:
-            return self.title
-        first = self.text.split("\n", 1)[0]
-        return first[:_HEADLINE_CHARS]
+    def lower(self) -> str:
+        if self._lower is None:
+            self._lower = _lower_aligned(self.text)
+        return self._lower
 
-    def scope_text(self, scope: str) -> str:
-        if scope == "headline":
-            return self.headline
-        if self.title:
-            return f"{self.title}\n{self.text}"
-        return self.text
+    def window(self, cues: _Cues, low: int, high: int) -> _Candidates:
+        """Candidates of ``cues`` in ``text[low:high]`` (not cached)."""
+        return cues.candidates(self.lower, low, high)
 
-    def cached(self, key: tuple[str, str, str], compute: Any) -> Any:
+    def headline_end(self) -> int:
+        """End of the headline scope in the text (its first line)."""
+        end = self.text.find("\n")
+        end = len(self.text) if end < 0 else end
+        return min(end, _HEADLINE_CHARS)
+
+    def candidates(self, cues: _Cues, which: str = "text") -> _Candidates:
+        key = (id(cues), which)
         if key not in self._cache:
-            self._cache[key] = compute()
+            source = self.lower if which == "text" else _lower_aligned(self.title or "")
+            self._cache[key] = cues.candidates(source)
         return self._cache[key]
+
+    def tally(self, cues: _Cues, scope: str) -> dict[str, tuple[int, str]]:
+        """Cue counts in the headline (title, else first line) or document."""
+        key = (id(cues), f"tally:{scope}")
+        if key in self._cache:
+            return self._cache[key]
+        if scope == "headline":
+            if self.title:
+                result = cues.tally(self.title, self.candidates(cues, "title"))
+            else:
+                result = cues.tally(
+                    self.text, self.candidates(cues), 0, self.headline_end()
+                )
+        else:
+            result = cues.tally(self.text, self.candidates(cues))
+            if self.title:
+                for name, (count, first) in cues.tally(
+                    self.title, self.candidates(cues, "title")
+                ).items():
+                    old = result.get(name, (0, first))
+                    result[name] = (old[0] + count, old[1])
+        self._cache[key] = result
+        return result
 
 
 class ReferentDecider:
@@ -258,6 +397,7 @@ class ReferentDecider:
         self.event: dict[str, _Cues] = {}
         self.kinds: dict[str, _Cues] = {}
         self.other_context: dict[str, _Cues] = {}
+        self.other_document: dict[str, _Cues] = {}
         for language in languages:
             event = [
                 ("event", p)
@@ -281,6 +421,15 @@ class ReferentDecider:
             self.event[language] = _Cues(event)
             self.kinds[language] = _Cues(kinds)
             self.other_context[language] = _Cues(other_context)
+            self.other_document[language] = _Cues(
+                [
+                    (rule.name, p)
+                    for rule in (spec.other if spec else ())
+                    if rule.context and rule.scope == "document"
+                    for lang, p in rule.patterns
+                    if lang == language
+                ]
+            )
 
     def decide(
         self,
@@ -300,10 +449,13 @@ class ReferentDecider:
         if self.spec is None:
             return ReferentDecision("event", lemma, "unambiguous")
         span = (start, end)
+        document = document or DocumentContext(text)
         low, high = context_window(text, start, end, sentence, self.window)
         kind = self.kinds.get(language)
         if kind:
-            found = kind.overlapping(text, low, high, span)
+            found = kind.overlapping(
+                text, document.window(kind, low, high), low, high, span
+            )
             if found is not None:
                 return ReferentDecision(
                     "other", f"{found[0]}: {found[1]}", "other-event"
@@ -311,11 +463,17 @@ class ReferentDecider:
         unambiguous = (language, lemma.lower()) in self.unambiguous
         places = self.other_context.get(language)
         if places and not unambiguous:
-            place = places.nearest(text, low, high, span)
+            place = places.nearest(
+                text, document.window(places, low, high), low, high, span
+            )
             if place is not None:
                 event_cues = self.event.get(language)
                 event = (
-                    event_cues.nearest(text, low, high, span) if event_cues else None
+                    event_cues.nearest(
+                        text, document.window(event_cues, low, high), low, high, span
+                    )
+                    if event_cues
+                    else None
                 )
                 if event is None or event[0] >= place[0]:
                     return ReferentDecision(
@@ -331,27 +489,25 @@ class ReferentDecider:
         span: tuple[int, int],
         language: str,
         sentence: tuple[int, int],
-        document: DocumentContext | None,
+        document: DocumentContext,
     ) -> ReferentDecision:
-        event_cues = self.event.get(language) or _Cues([])
-        other_cues = self.other_context.get(language) or _Cues([])
-        event = event_cues.nearest(text, sentence[0], sentence[1], span)
-        other = other_cues.nearest(text, sentence[0], sentence[1], span)
+        event_cues = self.event.get(language) or _EMPTY
+        other_cues = self.other_context.get(language) or _EMPTY
+        event = event_cues.nearest(
+            text, document.window(event_cues, *sentence), *sentence, span
+        )
+        other = other_cues.nearest(
+            text, document.window(other_cues, *sentence), *sentence, span
+        )
         if event is not None and (other is None or event[0] < other[0]):
             return ReferentDecision("event", f"sentence: {event[2]}", "context")
         if other is not None:
             return ReferentDecision(
                 "other", f"sentence: {other[1]}: {other[2]}", "context"
             )
-        document = document or DocumentContext(text)
         for scope in ("headline", "document"):
-            scope_text = document.scope_text(scope)
-            events = document.cached(
-                (scope, language, "event"), lambda t=scope_text: event_cues.tally(t)
-            )
-            others = document.cached(
-                (scope, language, "other"), lambda t=scope_text: other_cues.tally(t)
-            )
+            events = document.tally(event_cues, scope)
+            others = document.tally(self.other_document.get(language) or _EMPTY, scope)
             n_event = sum(count for count, _ in events.values())
             event_text = next(iter(events.values()), (0, ""))[1]
             # The event against the most frequent single other theatre: a
@@ -371,6 +527,9 @@ class ReferentDecider:
                     "context",
                 )
         return ReferentDecision(self.no_context, "none", "context")
+
+
+_EMPTY = _Cues([])
 
 
 # Classifier -----------------------------------------------------------------
@@ -437,11 +596,41 @@ def _classifier_documents(X: Any) -> list[str]:
     return [str(x) for x in X]
 
 
+def referent_training_data(
+    coded: pd.DataFrame, texts: Mapping[str, str], *, window: int = 8
+) -> tuple[pd.DataFrame, list[str]]:
+    """``X`` and ``y`` for :class:`MentionReferentClassifier` from coded mentions.
+
+    ``coded`` has ``doc_id``, ``start``, ``end``, ``frame`` and ``referent``
+    (a gold file, or a coding sheet read back with the validation tools);
+    only ``event`` and ``other`` rows are used. ``texts`` maps ``doc_id`` to
+    the text the offsets point into.
+
+    Examples
+    --------
+    >>> coded = pd.DataFrame({"doc_id": ["a", "a"], "start": [4, 20],
+    ...     "end": [7, 23], "frame": ["war", "war"], "referent": ["event", "none"]})
+    >>> X, y = referent_training_data(coded, {"a": "The war in Donbas. No war."})
+    >>> X["context"].tolist(), y
+    (['The [[war]] in Donbas.'], ['event'])
+    """
+    rows = coded[coded["referent"].isin(["event", "other"])].reset_index(drop=True)
+    X = pd.DataFrame(
+        {
+            "context": mention_contexts(rows, texts, window=window).to_numpy(),
+            "frame": rows["frame"].astype(str).to_numpy(),
+        }
+    )
+    return X, rows["referent"].astype(str).tolist()
+
+
 class MentionReferentClassifier(ClassifierMixin, BaseEstimator):
     """Decide a mention's referent from its context window.
 
-    TF-IDF of the words around the term (and of the frame and the rule
-    layers' decision, as tokens) and a logistic regression. Train it on a
+    TF-IDF of the words around the term (and of the frame, as a token; and
+    of ``referent`` and ``referent_layer`` when ``X`` has them) and a
+    logistic regression. :func:`referent_training_data` builds ``X`` and
+    ``y`` from coded mentions. Train it on a
     corpus's own coded mentions (``referent`` ``event``/``other``); give it
     to :class:`~framing.frames.detect.LexiconDetector` as ``referent_model``
     and it decides the mentions the rules leave ``undecided`` (the rule
