@@ -784,9 +784,18 @@ def load_corpus(
     """Return a built corpus by registry name, building it first if needed.
 
     With ``build=False`` the existing store is opened as it is (an error if
-    it was never built). See :class:`~framing.store.Corpus` for how to read it.
+    it was never built, or if its files differ from the sha256s its manifest
+    records). See :class:`~framing.store.Corpus` for how to read it.
     """
     card = name if isinstance(name, CorpusCard) else find_card(name)
     if build:
         return build_corpus(card, progress=progress)
-    return Corpus(store_path(card.name))
+    corpus = Corpus(store_path(card.name))
+    damage = corpus.damage()
+    if damage:
+        raise FramingError(
+            f"{corpus.path}: the store differs from its manifest "
+            f"({'; '.join(damage)}); rebuild it with `framing corpus build "
+            f"{card.name} --force`"
+        )
+    return corpus
