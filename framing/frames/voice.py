@@ -146,17 +146,68 @@ _RU_UK_NAMING_VERB = (
 # "так называемая" is a so-called marker, not someone naming the event.
 _RU_UK_ATTRIBUTING_VERB = rf"(?<![Тт]ак\s)(?<![Тт]ак\xa0){_RU_UK_NAMING_VERB}"
 
+
+def _word_trie(words: list[str]) -> str:
+    """A regular expression matching exactly ``words``, as a prefix tree.
+
+    Python's ``re`` tries the branches of an alternation one by one; a tree
+    of shared prefixes is several times faster on long contexts.
+
+    Examples
+    --------
+    >>> _word_trie(["said", "says", "say"])
+    'sa(?:id|y(?:s)?)'
+    """
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + emit(node[c]) for c in sorted(node) if c]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return emit(tree)
+
+
+# A word list reads better as text.
+_EN_SPEECH_WORDS = (  # noqa: SIM905
+    "say says said tell tells told adds added stated notes noted warn warns warned "
+    "claims claimed argue argues argued insist insists insisted stresses stressed "
+    "emphasise emphasises emphasised emphasize emphasizes emphasized believe "
+    "believes believed admit admits admitted suggest suggests suggested predict "
+    "predicts predicted explain explains explained assert asserts asserted declare "
+    "declares declared threaten threatens threatened urge urges urged vow vows "
+    "vowed accuse accuses accused confirm confirms confirmed write writes wrote "
+    "recall recalls recalled reiterate reiterates reiterated slams slammed"
+).split() + [
+    "point out",
+    "points out",
+    "pointed out",
+    "rule out",
+    "rules out",
+    "ruled out",
+]
+# Case-sensitive (lower, Capitalised, UPPER): a case-insensitive alternation
+# of this size dominated the voice stage.
 _EN_SPEECH_VERB = (
-    r"(?:say|says|said|tell|tells|told|adds|added|stated|"
-    r"notes|noted|warn|warns|warned|claims|claimed|argue|argues|argued|"
-    r"insist|insists|insisted|stresses|stressed|emphasi[sz]e[sd]?|"
-    r"believe[sd]?|admit|admits|admitted|"
-    r"suggest|suggests|suggested|predict|predicts|predicted|explain|explains|"
-    r"explained|assert|asserts|asserted|declare[sd]?|threaten(?:s|ed)?|"
-    r"rules?\s+out|ruled\s+out|"
-    r"urge[sd]?|vow|vows|vowed|accuse[sd]?|confirm|confirms|confirmed|"
-    r"write|writes|wrote|recall|recalls|recalled|reiterate[sd]?|"
-    r"point(?:s|ed)?\s+out|slams|slammed)"
+    "(?-i:"
+    + _word_trie(
+        sorted(
+            {
+                form
+                for word in _EN_SPEECH_WORDS
+                for form in (word, word.capitalize(), word.title(), word.upper())
+            }
+        )
+    )
+    + ")"
 )
 _RU_SPEECH_VERB = (
     r"(?:заяв(?:ил|ила|или|ляет|ляют|лял|ляла|ляли)|сказал[аи]?|"
