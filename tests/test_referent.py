@@ -444,3 +444,34 @@ def test_score_referents_counts_misses_and_false_alarms():
         2,
         2,
     ]
+
+
+def test_a_historical_year_next_to_the_mention_is_another_war(detector):
+    referent, layer, cue = decide(
+        detector, "In 1939 the conflict spread across Europe.", "conflict"
+    )
+    assert (referent, layer) == ("other", "other-event")
+    assert cue == "historical-date: 1939"
+
+
+def test_sentence_scope_rules_do_not_count_in_the_document(detector):
+    # A year far from the mention says nothing about the document's topic.
+    text = "Founded in 1991, the agency reports. The conflict goes on."
+    referent, _, cue = decide(detector, text, "conflict")
+    assert (referent, cue) == ("undecided", "none")
+
+
+def test_everyday_rows_in_russian_crime_news(detector):
+    text = "Между соседями произошёл конфликт, один ударил другого ножом."
+    referent, layer, _ = decide(detector, text, "конфликт")
+    assert (referent, layer) == ("other", "other-event")
+
+
+def test_rule_scope_must_be_sentence_or_document(tmp_path):
+    path = write(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(
+        'name = "gaza"', 'name = "gaza"\ncontext = true\nscope = "paragraph"'
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LexiconError, match="scope"):
+        load_lexicon(path)

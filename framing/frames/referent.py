@@ -194,6 +194,7 @@ def _lower_aligned(text: str) -> str:
 
 
 _Candidates = tuple[list[int], list[int]]
+_WORD_CHAR = re.compile(r"\w").match
 
 
 class _Cues:
@@ -209,19 +210,33 @@ class _Cues:
 
         self.named = named
         self.fallback: list[int] = []
-        entries: dict[str, list[int]] = {}
+        entries: dict[tuple[str, bool], list[int]] = {}
         for index, (_, pattern) in enumerate(named):
             prefixes = _literal_prefixes(pattern)
             if prefixes is None:
                 self.fallback.append(index)
                 continue
+            # Most cues start at a word boundary: candidates inside a word
+            # ("cia" in "special") are dropped before any regex runs.
+            boundary = pattern.pattern.startswith("\\b")
             for prefix in prefixes:
-                entries.setdefault(prefix, []).append(index)
+                entries.setdefault((prefix, boundary), []).append(index)
         self.automaton: Any = None
         if entries:
+            by_prefix: dict[str, tuple[list[int], list[int]]] = {}
+            for (prefix, boundary), indices in entries.items():
+                anywhere, at_word_start = by_prefix.setdefault(prefix, ([], []))
+                (at_word_start if boundary else anywhere).extend(indices)
             self.automaton = ahocorasick.Automaton()
-            for prefix, indices in entries.items():
-                self.automaton.add_word(prefix, (len(prefix), tuple(indices)))
+            for prefix, (anywhere, at_word_start) in by_prefix.items():
+                self.automaton.add_word(
+                    prefix,
+                    (
+                        len(prefix),
+                        tuple(sorted(set(anywhere))),
+                        tuple(sorted(set(at_word_start) - set(anywhere))),
+                    ),
+                )
             self.automaton.make_automaton()
 
     def __bool__(self) -> bool:
@@ -232,14 +247,19 @@ class _Cues:
     ) -> _Candidates:
         """Sorted candidate starts in ``lower[low:high]`` (the lower-cased
         text) and the pattern to try at each."""
-        found: list[tuple[int, int]] = []
+        found: set[tuple[int, int]] = set()
         if self.automaton is not None:
             chunk = lower if low == 0 and high is None else lower[low:high]
-            for end, (length, indices) in self.automaton.iter(chunk):
-                start = low + end - length + 1
-                found.extend((start, index) for index in indices)
-        found.sort()
-        return [f[0] for f in found], [f[1] for f in found]
+            offset = low
+            for end, (length, anywhere, at_word_start) in self.automaton.iter(chunk):
+                start = offset + end - length + 1
+                for index in anywhere:
+                    found.add((start, index))
+                if at_word_start and not (start > 0 and _WORD_CHAR(lower[start - 1])):
+                    for index in at_word_start:
+                        found.add((start, index))
+        ordered = sorted(found)
+        return [f[0] for f in ordered], [f[1] for f in ordered]
 
     def matches(
         self, text: str, candidates: _Candidates, low: int, high: int
@@ -247,13 +267,10 @@ class _Cues:
         """``(start, end, name, matched)`` of every cue within ``[low, high)``."""
         starts, indices = candidates
         position = bisect_left(starts, low)
-        seen: set[tuple[int, int]] = set()
-        while position < len(starts) and starts[position] < high:
+        size = len(starts)
+        while position < size and starts[position] < high:
             start, index = starts[position], indices[position]
             position += 1
-            if (start, index) in seen:
-                continue
-            seen.add((start, index))
             name, pattern = self.named[index]
             found = pattern.match(text, start, high)
             if found is not None and found.end() > start:
@@ -328,8 +345,10 @@ class DocumentContext:
         return self._lower
 
     def window(self, cues: _Cues, low: int, high: int) -> _Candidates:
-        """Candidates of ``cues`` in ``text[low:high]`` (not cached)."""
-        return cues.candidates(self.lower, low, high)
+        """Candidates of ``cues`` in ``text[low:high]``: the whole document's
+        when they are known, else a scan of the slice (windows are short)."""
+        cached = self._cache.get((id(cues), "text"))
+        return cached if cached is not None else cues.candidates(self.lower, low, high)
 
     def headline_end(self) -> int:
         """End of the headline scope in the text (its first line)."""
@@ -494,10 +513,10 @@ class ReferentDecider:
         event_cues = self.event.get(language) or _EMPTY
         other_cues = self.other_context.get(language) or _EMPTY
         event = event_cues.nearest(
-            text, document.window(event_cues, *sentence), *sentence, span
+            text, document.candidates(event_cues), *sentence, span
         )
         other = other_cues.nearest(
-            text, document.window(other_cues, *sentence), *sentence, span
+            text, document.candidates(other_cues), *sentence, span
         )
         if event is not None and (other is None or event[0] < other[0]):
             return ReferentDecision("event", f"sentence: {event[2]}", "context")
