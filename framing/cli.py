@@ -76,14 +76,20 @@ def run(
 @corpus_app.command("list")
 @_friendly_errors
 def corpus_list() -> None:
-    """List the registered corpora."""
+    """List the registered corpora (and every broken card with its problem)."""
+    import warnings
+
     from .datasets.build import store_path
-    from .datasets.cards import list_cards
+    from .datasets.cards import BrokenCardWarning, broken_cards, list_cards
 
     table = Table(title="Registered corpora")
     for column in ("name", "title", "licence", "files", "use", "built"):
         table.add_column(column, overflow="fold")
-    for card in list_cards():
+    with warnings.catch_warnings():
+        # Broken cards are reported below, each once, after the good ones.
+        warnings.simplefilter("ignore", BrokenCardWarning)
+        cards = list_cards()
+    for card in cards:
         built = (store_path(card.name) / "manifest.json").is_file()
         table.add_row(
             card.name,
@@ -94,6 +100,16 @@ def corpus_list() -> None:
             "yes" if built else "no",
         )
     console.print(table)
+    from rich.markup import escape
+
+    for path, error in broken_cards().items():
+        console.print(
+            f"[red]broken card[/] {escape(path.name)}: {escape(str(error))}. Fix "
+            "the card; the "
+            "corpora above are unaffected.",
+            highlight=False,
+            markup=True,
+        )
 
 
 @corpus_app.command("info")

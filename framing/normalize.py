@@ -39,6 +39,35 @@ timestamp. The policy:
   raise :class:`DateParseError`; dates outside ``[1800, 2100)`` raise it
   too. The corpus builder turns both into rejects with a reason, never into
   silent gaps.
+* Free-text values must name a day, a month and a year, and must begin
+  with a letter or digit: ``"Feb 24"`` (is 24 the day or the year?) and
+  ``"February 2022"`` are ``incomplete_date``, ``"-2022-01-01"`` is
+  ``unparseable_date``; none is completed by guessing.
+* Numeric dates such as ``02/01/2022`` are read in one day/month order per
+  file column, never value by value: the readers look at every value of a
+  column (:class:`DateText` carries what they found), a card may set
+  ``date_order = "DMY" | "MDY" | "YMD"``, and a value whose order nothing
+  decides is ``ambiguous_date``. ``13/01/2022`` decides DMY for its whole
+  column; a column holding both ``13/01/2022`` and ``01/13/2022`` decides
+  nothing. Four-digit years first (``2022/01/02``) are always year, month,
+  day.
+
+Words
+-----
+:func:`count_words` splits on whitespace, except that scripts written
+without spaces between words count differently: every Han character, and
+every run of kana, counts as one word (a character is the usual unit of
+length for Chinese), and Thai, Lao, Khmer and Myanmar runs count one word
+per started eight characters. The rule keeps word counts of Chinese or
+Japanese text on the scale of their length instead of counting a whole
+paragraph as one word.
+
+Languages
+---------
+:class:`LanguageDetector` answers with one of the card's languages only
+when the text is written in a script those languages use and no other
+language fits it better; otherwise it answers ``"und"`` (undetermined),
+never the card's first language by default. See the class for the rule.
 """
 
 from __future__ import annotations
@@ -65,6 +94,8 @@ __all__ = [
     "clean_text",
     "count_words",
     "DateParseError",
+    "DateText",
+    "DATE_ORDERS",
     "parse_date",
     "LanguageDetector",
     "OutletResolver",
@@ -231,15 +262,42 @@ def clean_text(text: str) -> str:
     return text
 
 
+# Scripts written without spaces between words (see "Words" above).
+_NO_SPACE_SCRIPTS = re.compile(
+    "[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+_HAN = re.compile(
+    "[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003134f]"
+)
+_KANA_RUN = re.compile("[\u3040-\u30ff]+")
+_SOUTHEAST_RUN = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+")
+
+
 def count_words(text: str) -> int:
-    """Count whitespace-separated words.
+    """Count words: whitespace-separated, with CJK and Thai counted apart.
+
+    Every Han character and every run of kana is one word; Thai, Lao, Khmer
+    and Myanmar runs count one word per started eight characters; the rest
+    is split on whitespace (see "Words" in the module docstring).
 
     Examples
     --------
     >>> count_words("Russia's full-scale invasion of Ukraine")
     5
+    >>> count_words("入侵开始了")
+    5
+    >>> count_words("Kyiv 基辅 city")
+    4
     """
-    return len(text.split())
+    if text.isascii() or not _NO_SPACE_SCRIPTS.search(text):
+        return len(text.split())
+    words = len(_HAN.findall(text)) + len(_KANA_RUN.findall(text))
+    words += sum(-(-len(run) // 8) for run in _SOUTHEAST_RUN.findall(text))
+    rest = _SOUTHEAST_RUN.sub(" ", _KANA_RUN.sub(" ", _HAN.sub(" ", text)))
+    return words + len(rest.split())
 
 
 class DateParseError(ValueError):
@@ -252,6 +310,55 @@ class DateParseError(ValueError):
 
 
 _MIN_YEAR, _MAX_YEAR = 1800, 2100
+
+#: Day/month orders a card's ``date_order`` may name.
+DATE_ORDERS = ("DMY", "MDY", "YMD")
+
+
+class DateText(str):
+    """A date string that knows the day/month order of its file column.
+
+    Readers wrap numeric dates (``02/01/2022``) in this type after looking
+    at every value of the column, and a card's ``date_order`` overrides what
+    they found; :func:`parse_date` reads the value in that order. It is an
+    ordinary string everywhere else.
+
+    Parameters
+    ----------
+    value : str
+        The date as written.
+    order : str
+        ``"DMY"``, ``"MDY"`` or ``"YMD"``; ``"ambiguous"`` when no value of
+        the column decides it; ``"mixed"`` when values decide both ways.
+    column : str
+        The column (source field) the value came from, for messages.
+    declared : bool
+        Whether ``order`` comes from the card rather than from the column.
+
+    Examples
+    --------
+    >>> value = DateText("02/01/2022", order="DMY", column="date")
+    >>> value == "02/01/2022", value.order
+    (True, 'DMY')
+    >>> parse_date(value)
+    datetime.datetime(2022, 1, 2, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+
+    order: str
+    column: str
+    declared: bool
+
+    def __new__(
+        cls, value: str, *, order: str, column: str = "?", declared: bool = False
+    ) -> DateText:
+        self = super().__new__(cls, value)
+        self.order = order
+        self.column = column
+        self.declared = declared
+        return self
+
+    def __reduce__(self) -> Any:
+        return (str, (str(self),))
 
 
 @functools.lru_cache(maxsize=64)
@@ -323,7 +430,8 @@ def parse_date(
         text = value.strip()
         if not text:
             return None
-        parsed = _parse_date_string(text, formats, languages, default_timezone)
+        carrier = value if isinstance(value, DateText) else None
+        parsed = _parse_date_string(text, formats, languages, default_timezone, carrier)
     else:
         raise DateParseError(value, "not a date value", "invalid_value")
     if parsed.tzinfo is None:
@@ -352,6 +460,7 @@ def _parse_date_string(
     formats: Iterable[str] | None,
     languages: Iterable[str] | None,
     default_timezone: str,
+    carrier: DateText | None = None,
 ) -> datetime:
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
     try:
@@ -365,23 +474,199 @@ def _parse_date_string(
             continue
     if not any(ch.isdigit() for ch in text):
         raise DateParseError(text, "not a date")
+    if not text[0].isalnum():
+        raise DateParseError(
+            text, f"{text[0]!r} before the date (garbage prefix); fix the source"
+        )
+    numeric = _NUMERIC_DATE.match(text)
+    if numeric is not None:
+        text = _reorder_numeric(numeric, carrier)
     settings = {
         "TIMEZONE": default_timezone,
         "RETURN_AS_TIMEZONE_AWARE": False,
         "PREFER_DAY_OF_MONTH": "first",
         "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
-        "REQUIRE_PARTS": ["year"],
+        # Missing parts are not filled in from the day of the build: a value
+        # without a day, month or year is rejected instead.
+        "REQUIRE_PARTS": ["day", "month", "year"],
     }
-    result = _dateparser().parse(
-        text, languages=list(languages) if languages else None, settings=settings
-    )
+    parse = _dateparser().parse
+    chosen = list(languages) if languages else None
+    result = parse(text, languages=chosen, settings=settings)
     if result is None:
+        if parse(text, languages=chosen, settings={**settings, "REQUIRE_PARTS": []}):
+            raise DateParseError(
+                text,
+                "no day, month or year (a lone number beside a month name could "
+                "be the day or the year); write the full date",
+                "incomplete_date",
+            )
         raise DateParseError(text, "not a date")
     return result
 
 
+# day-or-month, separator, day-or-month, same separator, year (2 or 4 digits),
+# then a time or the end; or a four-digit year first.
+_NUMERIC_DATE = re.compile(
+    r"(?P<a>\d{1,4})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<c>\d{1,4})"
+    r"(?P<rest>(?:[ T,].*)?)$"
+)
+
+
+def _full_year(digits: str) -> int:
+    year = int(digits)
+    if len(digits) == 2:
+        # The POSIX strptime pivot (%y): 69-99 are 1900s, 00-68 2000s.
+        year += 1900 if year >= 69 else 2000
+    return year
+
+
+def _reorder_numeric(match: re.Match[str], carrier: DateText | None) -> str:
+    """Rewrite a numeric date as ISO year-month-day, or say why not."""
+    text = match.string
+    a, b, c = match.group("a"), match.group("b"), match.group("c")
+    order = carrier.order if carrier is not None else None
+    column = f" in column {carrier.column!r}" if carrier is not None else ""
+    if len(a) == 4 or len(a) == 3:
+        if len(c) > 2:
+            raise DateParseError(text, "not a date")
+        year, month, day = int(a), int(b), int(c)
+    elif len(c) not in (2, 4):
+        raise DateParseError(text, "not a date")
+    elif order == "YMD":
+        year, month, day = _full_year(a), int(b), int(c)
+        if len(c) == 4:
+            raise DateParseError(
+                text, f"not a year-month-day date{column} (date_order = 'YMD')"
+            )
+    elif order in ("DMY", "MDY"):
+        day, month = (int(a), int(b)) if order == "DMY" else (int(b), int(a))
+        year = _full_year(c)
+        if month > 12 or day > 31:
+            source = (
+                "the card's date_order"
+                if carrier and carrier.declared
+                else "the other values of its column"
+            )
+            raise DateParseError(
+                text,
+                f"not a valid {order} date{column}, the order set by {source}",
+                "unparseable_date",
+            )
+    else:
+        first, second = int(a), int(b)
+        if first > 12 and second <= 12:
+            day, month = first, second
+        elif second > 12 and first <= 12:
+            day, month = second, first
+        elif first == second:
+            day = month = first
+        else:
+            why = (
+                "its column holds both day-first and month-first dates"
+                if order == "mixed"
+                else "no value of its column has a day over 12"
+                if order == "ambiguous"
+                else "nothing says whether the day or the month comes first"
+            )
+            raise DateParseError(
+                text,
+                f"ambiguous day/month order{column}: {why}; set date_order = "
+                "'DMY' or 'MDY' in the card's [files.mapping]",
+                "ambiguous_date",
+            )
+        year = _full_year(c)
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise DateParseError(text, "not a date")
+    return f"{year:04d}-{month:02d}-{day:02d}{match.group('rest')}"
+
+
+# Letters by script, for the script check of LanguageDetector.
+_SCRIPTS: dict[str, re.Pattern[str]] = {
+    "Latin": re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"),
+    "Cyrillic": re.compile("[\u0400-\u052f]"),
+    "Greek": re.compile("[\u0370-\u03ff]"),
+    "Han": re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"),
+    "Kana": re.compile("[\u3040-\u30ff]"),
+    "Hangul": re.compile("[\u1100-\u11ff\uac00-\ud7af]"),
+    "Arabic": re.compile("[\u0600-\u06ff\u0750-\u077f]"),
+    "Hebrew": re.compile("[\u0590-\u05ff]"),
+    "Devanagari": re.compile("[\u0900-\u097f]"),
+    "Thai": re.compile("[\u0e00-\u0e7f]"),
+    "Georgian": re.compile("[\u10a0-\u10ff]"),
+    "Armenian": re.compile("[\u0530-\u058f]"),
+}
+_LANGUAGE_SCRIPTS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(
+        ("ru", "uk", "be", "bg", "mk", "kk", "mn", "tg", "ky"), frozenset({"Cyrillic"})
+    ),
+    "sr": frozenset({"Cyrillic", "Latin"}),
+    "el": frozenset({"Greek"}),
+    "zh": frozenset({"Han"}),
+    "ja": frozenset({"Han", "Kana"}),
+    "ko": frozenset({"Hangul", "Han"}),
+    **dict.fromkeys(("ar", "fa", "ur"), frozenset({"Arabic"})),
+    "he": frozenset({"Hebrew"}),
+    **dict.fromkeys(("hi", "mr"), frozenset({"Devanagari"})),
+    "th": frozenset({"Thai"}),
+    "ka": frozenset({"Georgian"}),
+    "hy": frozenset({"Armenian"}),
+}
+# Other languages of the same script that a text may really be in; a text
+# is "und" when one of these fits it better than the card's languages.
+_NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "Latin": ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "tr", "cs", "ro"),
+    "Cyrillic": ("ru", "uk", "be", "bg", "sr", "mk", "kk"),
+}
+
+
+def _letters_outside(first: int, last: int, alphabet: str) -> re.Pattern[str]:
+    """A pattern of the letters from ``first`` to ``last`` not in ``alphabet``."""
+    allowed = set(alphabet) | set(alphabet.upper())
+    outside = "".join(chr(c) for c in range(first, last + 1) if chr(c) not in allowed)
+    return re.compile(f"[{re.escape(outside)}]")
+
+
+# Letters of a script that a language's own alphabet lacks: seeing one is
+# what makes the detector check the neighbours (e.g. Ukrainian "ї" in a
+# Russian-only corpus). Languages not listed are always checked.
+_RU = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+_UK = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_FOREIGN_LETTERS: dict[str, re.Pattern[str]] = {
+    "en": _letters_outside(0x00C0, 0x024F, ""),
+    "ru": _letters_outside(0x0400, 0x052F, _RU),
+    "uk": _letters_outside(0x0400, 0x052F, _UK),
+}
+
+
+def _dominant_script(sample: str) -> str | None:
+    """The script of most letters in ``sample``; ``None`` without letters."""
+    if sample.isascii():
+        return "Latin" if _SCRIPTS["Latin"].search(sample) else None
+    counts = {name: len(p.findall(sample)) for name, p in _SCRIPTS.items()}
+    name, count = max(counts.items(), key=lambda item: item[1])
+    if count == 0:
+        return None
+    if name in ("Kana", "Han") and counts["Kana"] * 10 >= counts["Han"]:
+        return "Kana"  # Japanese mixes kana with Han characters
+    return name
+
+
 class LanguageDetector:
-    """Detect a text's language among a fixed set, with lingua.
+    """Detect a text's language among a card's languages, or say ``"und"``.
+
+    The rule, in order:
+
+    1. Texts shorter than ``min_chars`` (or without letters) are ``"und"``.
+    2. The script of most letters (Latin, Cyrillic, Han, ...) must be one
+       that a candidate language is written in; a Chinese text in an
+       English corpus is ``"und"``, not English.
+    3. Among several candidates, lingua chooses.
+    4. The choice (or the only candidate) is checked against other common
+       languages of the same script when the text holds letters outside
+       that language's alphabet (any accented letter for English, ``ї`` or
+       ``ў`` for Russian; always, for languages without a listed alphabet).
+       If another language fits better, the text is ``"und"``.
 
     Parameters
     ----------
@@ -402,6 +687,11 @@ class LanguageDetector:
     'uk'
     >>> detect("ok")
     'und'
+    >>> detect("入侵在星期四黎明前开始，人们躲在地铁站里。")
+    'und'
+    >>> russian_only = LanguageDetector(languages=("ru",))
+    >>> russian_only("Вторгнення почалося вранці в четвер, і люди ховалися.")
+    'und'
     """
 
     def __init__(
@@ -416,24 +706,69 @@ class LanguageDetector:
         self.min_chars = min_chars
 
     @functools.cached_property
-    def _detector(self) -> Any:
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
+    def _scripts(self) -> frozenset[str]:
+        return frozenset().union(
+            *(
+                _LANGUAGE_SCRIPTS.get(code, frozenset({"Latin"}))
+                for code in self.languages
+            )
+        )
 
-        codes = [getattr(IsoCode639_1, code.upper()) for code in self.languages]
-        if len(codes) == 1:
+    @functools.cached_property
+    def _detector(self) -> Any:
+        if len(self.languages) == 1:
             return None
-        return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+        return _lingua_detector(tuple(self.languages))
+
+    @functools.cached_property
+    def _wide_detector(self) -> Any:
+        neighbours = {
+            code for script in self._scripts for code in _NEIGHBOURS.get(script, ())
+        }
+        return _lingua_detector(tuple(sorted(neighbours | set(self.languages))))
 
     def __call__(self, text: str) -> str:
         sample = text[: self.sample_chars]
         if len(sample.strip()) < self.min_chars:
             return "und"
+        script = _dominant_script(sample)
+        if script is None or script not in self._scripts:
+            return "und"
         if self._detector is None:
-            return self.languages[0]
-        language = self._detector.detect_language_of(sample)
+            code = self.languages[0]
+        else:
+            language = self._detector.detect_language_of(sample)
+            if language is None:
+                return "und"
+            code = str(language.iso_code_639_1.name.lower())
+        if _LANGUAGE_SCRIPTS.get(code, frozenset({"Latin"})).isdisjoint({script}):
+            return "und"
+        foreign = _FOREIGN_LETTERS.get(code)
+        if foreign is not None and not foreign.search(sample):
+            return code
+        wide = self._wide_detector
+        if wide is None:
+            return code
+        language = wide.detect_language_of(sample)
         if language is None:
             return "und"
-        return str(language.iso_code_639_1.name.lower())
+        best = str(language.iso_code_639_1.name.lower())
+        return best if best in self.languages else "und"
+
+
+@functools.lru_cache(maxsize=16)
+def _lingua_detector(codes: tuple[str, ...]) -> Any:
+    """A lingua detector for ``codes`` (those lingua knows); ``None`` if < 2."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    known = [
+        getattr(IsoCode639_1, code.upper())
+        for code in codes
+        if hasattr(IsoCode639_1, code.upper())
+    ]
+    if len(known) < 2:
+        return None
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*known).build()
 
 
 class OutletResolver:

@@ -17,7 +17,7 @@ url             string, nullable            canonical URL of the article
 language        string, required            ISO 639-1 code, ``"und"`` if unknown
 author          string, nullable            byline
 section         string, nullable            section or rubric
-n_words         int32, required             words in ``text`` (whitespace split)
+n_words         int32, required             words in ``text`` (``count_words``)
 text_sha256     string, required            sha256 of ``text`` (hex)
 source_file     string, required            input file name the row came from
 source_row      string, required            locator inside that file
@@ -98,6 +98,11 @@ REJECT_REASONS: dict[str, str] = {
     "missing_date": "no date; map a date field or set required to exclude it",
     "unparseable_date": "the date could not be parsed; set date_formats",
     "implausible_date": "the date lies outside the plausible range",
+    "ambiguous_date": "the day/month order of the date's column is not known; set "
+    "date_order = 'DMY' or 'MDY' in the card's [files.mapping]",
+    "incomplete_date": "the date has no day, month or year; fix the source",
+    "too_large": "the record is over the size cap; raise max_record_bytes in the "
+    "card if it is genuine",
     "broken_encoding": "the text could not be decoded; set the file's encoding",
     "duplicate_id": "another row has the same id; fix the source or the id field",
     "malformed_record": "the row could not be parsed in its format",

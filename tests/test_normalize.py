@@ -500,7 +500,9 @@ def test_only_the_sample_is_examined(detect: LanguageDetector) -> None:
     assert detect(english + russian) == "en"
 
 
-def test_single_candidate_language_needs_no_model() -> None:
+def test_single_candidate_language_is_checked_not_assumed() -> None:
+    """A card's only language is no longer given to text in another language."""
     detect = LanguageDetector(languages=("de",))
-    assert detect("Some English text that is long enough.") == "de"
+    assert detect("Some English text that is long enough.") == "und"
+    assert detect("Die Invasion begann am Donnerstag vor dem Morgengrauen.") == "de"
     assert detect("kurz") == "und"

@@ -34,6 +34,9 @@ Card format
     member = "inner/file.xlsx"        # optional: a member of a zip file
     sheet = "Sheet1"                  # optional, Excel
     encoding = "utf-8"                # optional, text formats
+    delimiter = ";"                   # optional, CSV: one character
+    max_bytes = 1073741824            # optional: refuse larger files
+    max_record_bytes = 33554432       # optional: reject larger records/pages
 
     [files.mapping]
     text = "body"                     # a source field ...
@@ -47,6 +50,12 @@ Card format
     meta = ["summary"]                # optional; default: all unmapped fields
     required = ["text", "published"]  # optional; rows missing these are rejected
     date_formats = ["%d.%m.%Y"]       # optional strptime formats
+    date_order = "DMY"                # optional: DMY, MDY or YMD for 02/01/2022
+
+Every problem of a card is reported at once, each naming the key. A
+``[dedupe]`` table takes ``threshold`` (a number in (0, 1]), ``num_perm``
+and ``shingle_size`` (positive integers), ``near_duplicates`` (true/false)
+and ``seed`` (an integer).
 
 The canonical targets are ``text``, ``title``, ``published``, ``outlet``,
 ``url``, ``language``, ``author``, ``section`` and ``id``. ``outlet`` falls
@@ -56,10 +65,12 @@ detection among ``languages``.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +86,8 @@ __all__ = [
     "load_card",
     "registry_dir",
     "list_cards",
+    "broken_cards",
+    "BrokenCardWarning",
     "find_card",
     "MAPPING_TARGETS",
 ]
@@ -90,7 +103,13 @@ MAPPING_TARGETS = (
     "section",
     "id",
 )
-_MAPPING_OPTIONS = ("meta", "required", "date_formats", "date_languages")
+_MAPPING_OPTIONS = (
+    "meta",
+    "required",
+    "date_formats",
+    "date_languages",
+    "date_order",
+)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -105,13 +124,25 @@ class FieldSpec:
 
     fields: tuple[str, ...] = ()
     value: str | None = None
+    date_order: str | None = None
 
     def extract(self, record: Mapping[str, Any]) -> Any:
-        """Return the value for ``record`` (``None`` if absent or blank)."""
+        """Return the value for ``record`` (``None`` if absent or blank).
+
+        With ``date_order`` (the card's, for ``published``) a string value
+        is handed on as a :class:`~framing.normalize.DateText` in that order.
+        """
         if self.value is not None:
             return self.value
         if len(self.fields) == 1:
-            return record.get(self.fields[0])
+            value = record.get(self.fields[0])
+            if self.date_order is not None and isinstance(value, str):
+                from ..normalize import DateText
+
+                return DateText(
+                    value, order=self.date_order, column=self.fields[0], declared=True
+                )
+            return value
         parts = [record.get(name) for name in self.fields]
         texts = [str(p).strip() for p in parts if _present(p)]
         return "\n\n".join(t for t in texts if t) or None
@@ -134,6 +165,7 @@ class FieldMapping:
     required: tuple[str, ...] = ("text", "published")
     date_formats: tuple[str, ...] = ()
     date_languages: tuple[str, ...] = ()
+    date_order: str | None = None
 
     def used_fields(self) -> set[str]:
         """Source fields consumed by a canonical target."""
@@ -153,6 +185,8 @@ class SourceFile:
     sheet: str | None = None
     encoding: str = "utf-8"
     delimiter: str | None = None
+    max_bytes: int | None = None
+    max_record_bytes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +234,35 @@ _FILE_KEYS = {
     "sheet",
     "encoding",
     "delimiter",
+    "max_bytes",
+    "max_record_bytes",
     "mapping",
 }
 _DEDUPE_KEYS = {"threshold", "num_perm", "shingle_size", "near_duplicates", "seed"}
+
+
+class _Problems:
+    """Every problem found in one card, reported together."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[str] = []
+        self.raw: list[tuple[str, str]] = []
+        self.in_mapping = False
+
+    def __call__(self, key: str, problem: str, *, mapping: bool = False) -> None:
+        self.items.append(f"key {key!r}: {problem}")
+        self.raw.append((key, problem))
+        self.in_mapping = self.in_mapping or mapping
+
+    def raise_any(self) -> None:
+        if not self.items:
+            return
+        kind = MappingError if self.in_mapping else CardError
+        if len(self.items) == 1:
+            raise kind(f"{self.path}: {self.items[0]}")
+        listed = "\n".join(f"  - {item}" for item in self.items)
+        raise kind(f"{self.path}: {len(self.items)} problems:\n{listed}")
 
 
 def load_card(path: str | Path) -> CorpusCard:
@@ -211,7 +271,8 @@ def load_card(path: str | Path) -> CorpusCard:
     Raises
     ------
     CardError
-        With the file, the key and the problem.
+        With the file and, for every problem found, the key and the problem
+        (:class:`~framing.errors.MappingError` when one is in a mapping).
 
     Examples
     --------
@@ -229,44 +290,43 @@ def load_card(path: str | Path) -> CorpusCard:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise CardError(f"{path}: not valid TOML: {exc}") from exc
 
-    def fail(key: str, problem: str) -> CardError:
-        return CardError(f"{path}: key {key!r}: {problem}")
-
-    unknown = set(data) - _CARD_KEYS
-    if unknown:
-        raise fail(sorted(unknown)[0], f"unknown key; allowed: {sorted(_CARD_KEYS)}")
+    fail = _Problems(path)
+    for key in sorted(set(data) - _CARD_KEYS):
+        fail(key, f"unknown key; allowed: {sorted(_CARD_KEYS)}")
     for key in ("name", "title", "description", "licence", "attribution", "citation"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise fail(key, "required, a non-empty string")
-    if not _NAME.match(data["name"]):
-        raise fail("name", "use lower-case letters, digits and hyphens")
+            fail(key, "required, a non-empty string")
+    if isinstance(data.get("name"), str) and not _NAME.match(data["name"]):
+        fail("name", "use lower-case letters, digits and hyphens")
     files = data.get("files")
     if not isinstance(files, list) or not files:
-        raise fail("files", "required: at least one [[files]] table")
+        fail("files", "required: at least one [[files]] table")
+        files = []
     outlets = data.get("outlets", {})
     if not isinstance(outlets, dict) or not all(
         isinstance(v, list) and all(isinstance(x, str) for x in v)
         for v in outlets.values()
     ):
-        raise fail("outlets", "a table of outlet = [aliases...]")
-    dedupe = data.get("dedupe", {})
-    if not isinstance(dedupe, dict) or set(dedupe) - _DEDUPE_KEYS:
-        raise fail("dedupe", f"a table with keys among {sorted(_DEDUPE_KEYS)}")
+        fail("outlets", "a table of outlet = [aliases...]")
+        outlets = {}
+    dedupe = _check_dedupe(data.get("dedupe", {}), fail)
     languages = data.get("languages", ["en"])
     if (
         not isinstance(languages, list)
         or not languages
         or not all(isinstance(x, str) and len(x) == 2 for x in languages)
     ):
-        raise fail("languages", "a list of ISO 639-1 codes such as ['en', 'ru']")
+        fail("languages", "a list of ISO 639-1 codes such as ['en', 'ru']")
     timezone = data.get("timezone", "UTC")
     _check_timezone(timezone, fail)
-    parsed_files = tuple(
+    parsed = [
         _parse_file(entry, index, fail) for index, entry in enumerate(files, start=1)
-    )
+    ]
+    parsed_files = tuple(f for f in parsed if f is not None)
     names = [f.name for f in parsed_files]
     if len(set(names)) != len(names):
-        raise fail("files", f"file names must be unique, got {names}")
+        fail("files", f"file names must be unique, got {names}")
+    fail.raise_any()
     return CorpusCard(
         name=data["name"],
         title=data["title"].strip(),
@@ -286,45 +346,95 @@ def load_card(path: str | Path) -> CorpusCard:
     )
 
 
-def _check_timezone(name: Any, fail: Any) -> None:
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_dedupe(dedupe: Any, fail: _Problems) -> dict[str, Any]:
+    """The ``[dedupe]`` table if every value is valid; each problem reported."""
+    if not isinstance(dedupe, dict):
+        fail("dedupe", f"a table with keys among {sorted(_DEDUPE_KEYS)}")
+        return {}
+    for key in sorted(set(dedupe) - _DEDUPE_KEYS):
+        fail(f"dedupe.{key}", f"unknown key; allowed: {sorted(_DEDUPE_KEYS)}")
+    threshold = dedupe.get("threshold", 0.8)
+    if not (
+        isinstance(threshold, int | float)
+        and not isinstance(threshold, bool)
+        and 0 < threshold <= 1
+    ):
+        fail("dedupe.threshold", f"a number in (0, 1], such as 0.8; got {threshold!r}")
+    for key in ("num_perm", "shingle_size"):
+        value = dedupe.get(key, 1)
+        if not (_is_int(value) and value > 0):
+            fail(f"dedupe.{key}", f"a positive integer; got {value!r}")
+    if not isinstance(dedupe.get("near_duplicates", True), bool):
+        fail("dedupe.near_duplicates", "true or false")
+    if not _is_int(dedupe.get("seed", 1)):
+        fail("dedupe.seed", f"an integer; got {dedupe.get('seed')!r}")
+    return dedupe
+
+
+def _check_timezone(name: Any, fail: _Problems) -> None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     if not isinstance(name, str):
-        raise fail("timezone", "an IANA zone name such as 'UTC' or 'Europe/Kyiv'")
+        fail("timezone", "an IANA zone name such as 'UTC' or 'Europe/Kyiv'")
+        return
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise fail(
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(
             "timezone", f"unknown zone {name!r}; use an IANA name such as 'Europe/Kyiv'"
-        ) from exc
+        )
 
 
-def _parse_file(entry: Any, index: int, fail: Any) -> SourceFile:
+def _parse_file(entry: Any, index: int, fail: _Problems) -> SourceFile | None:
     where = f"files[{index}]"
     if not isinstance(entry, dict):
-        raise fail(where, "must be a table")
-    unknown = set(entry) - _FILE_KEYS
-    if unknown:
-        raise fail(
-            f"{where}.{sorted(unknown)[0]}",
-            f"unknown key; allowed: {sorted(_FILE_KEYS)}",
-        )
+        fail(where, "must be a table")
+        return None
+    before = len(fail.items)
+    for key in sorted(set(entry) - _FILE_KEYS):
+        fail(f"{where}.{key}", f"unknown key; allowed: {sorted(_FILE_KEYS)}")
     for key in ("name", "url", "sha256"):
         if not isinstance(entry.get(key), str) or not entry[key]:
-            raise fail(f"{where}.{key}", "required, a non-empty string")
-    if not _SHA256.match(entry["sha256"]):
-        raise fail(f"{where}.sha256", "64 lower-case hex digits")
-    if "/" in entry["name"] or entry["name"].startswith("."):
-        raise fail(f"{where}.name", "a plain file name, without folders")
-    mapping = _parse_mapping(entry.get("mapping"), f"{where}.mapping", fail)
-    for key in ("format", "member", "sheet", "delimiter"):
+            fail(f"{where}.{key}", "required, a non-empty string")
+    if isinstance(entry.get("sha256"), str) and not _SHA256.match(entry["sha256"]):
+        fail(f"{where}.sha256", "64 lower-case hex digits")
+    name = entry.get("name")
+    if isinstance(name, str) and ("/" in name or name.startswith(".")):
+        fail(f"{where}.name", "a plain file name, without folders")
+    mapping = _collect_mapping(entry.get("mapping"), f"{where}.mapping", fail)
+    for key in ("format", "member", "sheet", "delimiter", "encoding"):
         if key in entry and not isinstance(entry[key], str):
-            raise fail(f"{where}.{key}", "a string")
-    if "format" in entry:
+            fail(f"{where}.{key}", "a string")
+    if isinstance(entry.get("format"), str):
         from .readers import known_formats
 
         if entry["format"] not in known_formats():
-            raise fail(f"{where}.format", f"unknown format; allowed: {known_formats()}")
+            fail(f"{where}.format", f"unknown format; allowed: {known_formats()}")
+    delimiter = entry.get("delimiter")
+    if isinstance(delimiter, str) and (
+        len(delimiter) != 1 or delimiter in '"\r\n' or delimiter.isalnum()
+    ):
+        fail(
+            f"{where}.delimiter",
+            f"one character that is not a quote, a line break, a letter or a "
+            f"digit, such as ',', ';' or '\\t'; got {delimiter!r}",
+        )
+    encoding = entry.get("encoding", "utf-8")
+    if isinstance(encoding, str):
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            fail(f"{where}.encoding", f"unknown encoding {encoding!r}")
+    for key in ("max_bytes", "max_record_bytes"):
+        value = entry.get(key)
+        if value is not None and not (_is_int(value) and value > 0):
+            fail(f"{where}.{key}", f"a positive number of bytes; got {value!r}")
+    if len(fail.items) > before or mapping is None:
+        return None
     return SourceFile(
         name=entry["name"],
         url=entry["url"],
@@ -335,29 +445,56 @@ def _parse_file(entry: Any, index: int, fail: Any) -> SourceFile:
         sheet=entry.get("sheet"),
         encoding=entry.get("encoding", "utf-8"),
         delimiter=entry.get("delimiter"),
+        max_bytes=entry.get("max_bytes"),
+        max_record_bytes=entry.get("max_record_bytes"),
     )
 
 
 def _parse_mapping(raw: Any, where: str, fail: Any) -> FieldMapping:
+    """A mapping table, or ``MappingError`` with the first problem.
+
+    ``fail(key, problem)`` returns the exception whose message is used; the
+    card loader itself reports every problem (see :func:`load_card`).
+    """
+    problems = _Problems(Path(where))
+    mapping = _collect_mapping(raw, where, problems)
+    if mapping is None:
+        key, problem = problems.raw[0]
+        raise MappingError(str(fail(key, problem)))
+    return mapping
+
+
+def _collect_mapping(raw: Any, where: str, fail: _Problems) -> FieldMapping | None:
     if not isinstance(raw, dict):
-        raise MappingError(str(fail(where, "required: a [files.mapping] table")))
-    unknown = set(raw) - set(MAPPING_TARGETS) - set(_MAPPING_OPTIONS)
-    if unknown:
-        raise MappingError(
-            str(
-                fail(
-                    f"{where}.{sorted(unknown)[0]}",
-                    f"unknown target; allowed: {[*MAPPING_TARGETS, *_MAPPING_OPTIONS]}",
-                )
-            )
+        fail(where, "required: a [files.mapping] table", mapping=True)
+        return None
+    before = len(fail.items)
+    for key in sorted(set(raw) - set(MAPPING_TARGETS) - set(_MAPPING_OPTIONS)):
+        fail(
+            f"{where}.{key}",
+            f"unknown target; allowed: {[*MAPPING_TARGETS, *_MAPPING_OPTIONS]}",
+            mapping=True,
         )
+    date_order = raw.get("date_order")
+    if date_order is not None:
+        from ..normalize import DATE_ORDERS
+
+        if date_order not in DATE_ORDERS:
+            fail(
+                f"{where}.date_order",
+                f"one of {list(DATE_ORDERS)} (day, month, year order of numeric "
+                f"dates such as 02/01/2022); got {date_order!r}",
+                mapping=True,
+            )
+            date_order = None
     specs: dict[str, FieldSpec] = {}
     for target in MAPPING_TARGETS:
         if target not in raw:
             continue
         value = raw[target]
+        order = date_order if target == "published" else None
         if isinstance(value, str) and value:
-            specs[target] = FieldSpec(fields=(value,))
+            specs[target] = FieldSpec(fields=(value,), date_order=order)
         elif (
             isinstance(value, list) and value and all(isinstance(v, str) for v in value)
         ):
@@ -369,31 +506,29 @@ def _parse_mapping(raw: Any, where: str, fail: Any) -> FieldMapping:
         ):
             specs[target] = FieldSpec(value=value["value"])
         else:
-            raise MappingError(
-                str(
-                    fail(
-                        f"{where}.{target}",
-                        'a field name, a list of field names or { value = "..." }',
-                    )
-                )
+            fail(
+                f"{where}.{target}",
+                'a field name, a list of field names or { value = "..." }',
+                mapping=True,
             )
-    if "text" not in specs:
-        raise MappingError(
-            str(fail(f"{where}.text", "required: which field holds the text"))
-        )
+    if "text" not in raw:
+        fail(f"{where}.text", "required: which field holds the text", mapping=True)
     options: dict[str, tuple[str, ...]] = {}
     for option in _MAPPING_OPTIONS:
-        if option in raw:
+        if option in raw and option != "date_order":
             value = raw[option]
             if not isinstance(value, list) or not all(
                 isinstance(v, str) for v in value
             ):
-                raise MappingError(str(fail(f"{where}.{option}", "a list of strings")))
+                fail(f"{where}.{option}", "a list of strings", mapping=True)
+                continue
             options[option] = tuple(value)
     required = options.get("required", ("text", "published"))
     bad = [r for r in required if r not in MAPPING_TARGETS]
     if bad:
-        raise MappingError(str(fail(f"{where}.required", f"unknown targets {bad}")))
+        fail(f"{where}.required", f"unknown targets {bad}", mapping=True)
+    if len(fail.items) > before:
+        return None
     if "text" not in required:
         required = ("text", *required)
     return FieldMapping(
@@ -402,6 +537,7 @@ def _parse_mapping(raw: Any, where: str, fail: Any) -> FieldMapping:
         required=required,
         date_formats=options.get("date_formats", ()),
         date_languages=options.get("date_languages", ()),
+        date_order=date_order,
     )
 
 
@@ -417,12 +553,55 @@ def registry_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "corpora"
 
 
-def list_cards() -> list[CorpusCard]:
-    """All registered cards, sorted by name."""
+class BrokenCardWarning(UserWarning):
+    """A registered card is invalid; the other cards are still listed."""
+
+
+def _scan_registry() -> tuple[list[CorpusCard], dict[Path, CardError]]:
     folder = registry_dir()
     if not folder.is_dir():
         raise CardError(f"{folder}: no corpus registry here; set FRAMING_REGISTRY")
-    return sorted((load_card(p) for p in folder.glob("*.toml")), key=lambda c: c.name)
+    cards: list[CorpusCard] = []
+    broken: dict[Path, CardError] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            cards.append(load_card(path))
+        except CardError as exc:
+            broken[path] = exc
+    return sorted(cards, key=lambda c: c.name), broken
+
+
+def list_cards() -> list[CorpusCard]:
+    """All valid registered cards, sorted by name.
+
+    A broken card does not hide the others: it is left out with a
+    :class:`BrokenCardWarning` naming it and its problems (see
+    :func:`broken_cards`).
+
+    Examples
+    --------
+    >>> "us-gov-2022" in [card.name for card in list_cards()]
+    True
+    """
+    cards, broken = _scan_registry()
+    for error in broken.values():
+        warnings.warn(
+            f"{error}. This corpus is left out until its card is fixed",
+            BrokenCardWarning,
+            stacklevel=2,
+        )
+    return cards
+
+
+def broken_cards() -> dict[Path, CardError]:
+    """The registered cards that do not load, with their errors.
+
+    Examples
+    --------
+    >>> broken_cards()
+    {}
+    """
+    return _scan_registry()[1]
 
 
 def find_card(name_or_path: str | Path) -> CorpusCard:

@@ -9,6 +9,29 @@ found again. A record that cannot be parsed is still yielded, with
 Whole-file problems (missing file, unknown format, truncated archive,
 hostile XML) raise :class:`~framing.errors.SourceError`.
 
+Readers are strict by default:
+
+* Every file has a size cap (``max_bytes``; by default 4 GiB for formats
+  that stream, 512 MiB for those read whole, 64 MiB for a feed and 32 MiB
+  for a single HTML page) and every record or page one too
+  (``max_record_bytes``, 32 MiB): a larger file is a ``SourceError`` naming
+  the cap and the card option that raises it, a larger record a reject
+  (``too_large``).
+* CSV is parsed with ``strict`` quoting: a quote that opens a field and
+  never closes it properly no longer swallows the rows after it. The row is
+  rejected with the line it starts on, and reading resumes on the next line.
+* A text file whose bytes are UTF-8 but whose declared encoding is another
+  one (which would turn "война" into "Ð²Ð¾Ð¹Ð½Ð°") is refused with the fix;
+  bytes that do not decode in the declared encoding make their row a
+  ``broken_encoding`` reject, with a guess of the right encoding.
+* In tabular files (CSV, JSON, JSON Lines, Excel, Parquet) holding numeric
+  dates such as ``02/01/2022``, one extra pass finds, for every such
+  column, the day/month order that all its values allow; the values are
+  handed on as :class:`~framing.normalize.DateText` so that
+  :func:`~framing.normalize.parse_date` reads the whole column in one order
+  (or rejects the values no value decides). Files with ISO dates only are
+  read once.
+
 Formats are chosen by :func:`detect_format` from the file name, or given
 explicitly; :data:`READERS` maps format names to reader functions and can be
 extended with :func:`register_reader`.
@@ -16,8 +39,10 @@ extended with :func:`register_reader`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -32,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
+from ..normalize import DateText
 
 __all__ = [
     "RawRecord",
@@ -42,6 +68,7 @@ __all__ = [
     "iter_records",
     "known_formats",
     "open_archive_member",
+    "DEFAULT_MAX_BYTES",
 ]
 
 # Python's csv module refuses fields over 128 KiB by default; press releases
@@ -93,9 +120,15 @@ class ReaderOptions:
     sidecar : str or None
         For a folder, a CSV/JSON/JSONL metadata file keyed by ``file``.
     max_json_bytes : int
-        Largest plain JSON file read whole (JSONL has no limit).
+        Largest plain JSON file read whole (JSONL streams).
     source_name : str or None
         Name to report as ``source_file`` (default: the file's name).
+    max_bytes : int or None
+        Largest file read; ``None`` for the format's default (see
+        :data:`DEFAULT_MAX_BYTES`). A card sets it per file.
+    max_record_bytes : int
+        Largest record (CSV row, JSON line, page) read; larger ones are
+        rejected with reason ``too_large``. A card sets it per file.
     """
 
     encoding: str = "utf-8"
@@ -106,6 +139,26 @@ class ReaderOptions:
     sidecar: str | None = None
     max_json_bytes: int = 512 * 1024 * 1024
     source_name: str | None = None
+    max_bytes: int | None = None
+    max_record_bytes: int = 32 * 1024 * 1024
+
+
+_MiB = 1024 * 1024
+#: Default file size caps by format (``max_bytes`` overrides them).
+DEFAULT_MAX_BYTES: dict[str, int] = {
+    "csv": 4096 * _MiB,
+    "jsonl": 4096 * _MiB,
+    "parquet": 4096 * _MiB,
+    "warc": 4096 * _MiB,
+    "json": 512 * _MiB,
+    "excel": 512 * _MiB,
+    "feed": 64 * _MiB,
+    "html": 32 * _MiB,
+}
+# Formats whose values are read twice to find each column's date order.
+_TABULAR = frozenset({"csv", "json", "jsonl", "excel", "parquet"})
+# Formats read as text in the declared encoding.
+_TEXT_FORMATS = frozenset({"csv", "json", "jsonl"})
 
 
 Reader = Callable[[Path, ReaderOptions], Iterator[RawRecord]]
@@ -226,7 +279,211 @@ def iter_records(
             path, f"unknown format {fmt!r}", f"use one of {sorted(READERS)}"
         )
     opts = ReaderOptions(**options)
+    _check_size(path, fmt, opts)
+    if fmt in _TEXT_FORMATS:
+        _check_declared_encoding(path, opts.encoding)
+    if fmt in _TABULAR:
+        return _with_date_orders(READERS[fmt], path, opts)
     return READERS[fmt](path, opts)
+
+
+def _check_size(path: Path, fmt: str, opts: ReaderOptions) -> None:
+    if path.is_dir():
+        return  # a folder's files are capped one by one (max_record_bytes)
+    cap = opts.max_bytes or DEFAULT_MAX_BYTES.get(fmt, 4096 * _MiB)
+    size = path.stat().st_size
+    if size > cap:
+        raise SourceError(
+            path,
+            f"{size:,} bytes, over the cap of {cap:,} bytes for a {fmt} file",
+            "if the file is genuine, raise max_bytes for it in the card's "
+            "[[files]] entry (e.g. max_bytes = " + str(size) + ")",
+        )
+
+
+_UTF8_NAMES = frozenset({"utf-8", "utf-8-sig", "ascii"})
+_WIDE = ("utf-16", "utf-32")
+
+
+def declared_encoding_is_wrong(data: bytes, encoding: str) -> str | None:
+    """Why ``data`` is not in ``encoding`` when it is UTF-8, else ``None``.
+
+    Non-ASCII bytes that form valid UTF-8 are UTF-8 in practice: text in a
+    single-byte code page (cp1251, latin-1) almost never does. Decoding them
+    in another encoding gives mojibake that no later step can tell from text.
+
+    Examples
+    --------
+    >>> data = "война".encode("utf-8")
+    >>> declared_encoding_is_wrong(data, "cp1252")
+    "the bytes are UTF-8: 'война' would be read as 'Ð²Ð¾Ð¹Ð½Ð°'"
+    >>> declared_encoding_is_wrong(data, "utf-8") is None
+    True
+    """
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    if name in _UTF8_NAMES or name.startswith(_WIDE) or data.isascii():
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        text = decoder.decode(data, final=False)  # a cut last character is fine
+    except UnicodeDecodeError:
+        return None
+    word = next(
+        (w for w in _WORD.findall(text) if not w.isascii()),
+        None,
+    )
+    if word is None:
+        return "the bytes are UTF-8"
+    word = word[:30]
+    garbled = word.encode("utf-8").decode(encoding, "replace")
+    return f"the bytes are UTF-8: {word!r} would be read as {garbled!r}"
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _check_declared_encoding(path: Path, encoding: str) -> None:
+    with open(path, "rb") as handle:
+        sample = handle.read(1024 * 1024)
+    problem = declared_encoding_is_wrong(sample, encoding)
+    if problem is not None:
+        raise SourceError(
+            path,
+            f"the card declares encoding = {encoding!r}, but {problem}",
+            "declare encoding = 'utf-8' for this file",
+        )
+
+
+def guess_encoding(path: Path) -> str | None:
+    """A likely encoding of the file's first megabyte (``None`` if unsure).
+
+    Uses ``charset_normalizer`` when it is installed (it comes with
+    trafilatura); only for the hint of an error message.
+    """
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a hint only
+        return None
+    with open(path, "rb") as handle:
+        best = from_bytes(handle.read(1024 * 1024)).best()
+    return None if best is None else str(best.encoding)
+
+
+def _encoding_fix(path: Path, encoding: str) -> str:
+    guess = guess_encoding(path)
+    if guess is None or codecs.lookup(guess).name == codecs.lookup(encoding).name:
+        return "set the file's encoding in the card"
+    return f"the file looks like {guess}: set encoding = {guess!r} in the card"
+
+
+# A numeric date whose first two parts could be day and month.
+_DAY_MONTH = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(?:\d{4}|\d{2})(?:$|[ T,])")
+
+
+class _DateEvidence:
+    """Per column: values that need day first, and values that need month first.
+
+    ``DMY`` when some value has a first part over 12 and none a second part
+    over 12, ``MDY`` the other way round, ``mixed`` when both occur, and
+    ``ambiguous`` when no value decides.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[str, list[int]] = {}
+
+    def add(self, key: str, value: str) -> None:
+        match = _DAY_MONTH.match(value.strip())
+        if match is None:
+            return
+        first, second = int(match.group(1)), int(match.group(3))
+        seen = self.seen.setdefault(key, [0, 0])
+        if first > 12 and second <= 12:
+            seen[0] += 1
+        elif second > 12 and first <= 12:
+            seen[1] += 1
+
+    def orders(self) -> dict[str, str]:
+        orders: dict[str, str] = {}
+        for key, (day_first, month_first) in self.seen.items():
+            if day_first and month_first:
+                orders[key] = "mixed"
+            elif day_first:
+                orders[key] = "DMY"
+            elif month_first:
+                orders[key] = "MDY"
+            else:
+                orders[key] = "ambiguous"
+        return orders
+
+
+def _date_evidence(records: Iterator[RawRecord]) -> dict[str, str]:
+    """Each column's day/month order, from all its numeric date values."""
+    evidence = _DateEvidence()
+    for record in records:
+        if record.error is not None:
+            continue
+        for key, value in record.fields.items():
+            if isinstance(value, str) and value[:1].isdigit():
+                evidence.add(key, value)
+    return evidence.orders()
+
+
+def _csv_date_evidence(path: Path, opts: ReaderOptions) -> dict[str, str]:
+    """:func:`_date_evidence` for CSV with a bare parse, at half the cost.
+
+    A file with broken quoting takes the full reader, which resynchronises.
+    """
+    delimiter = opts.delimiter or (
+        "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+    )
+    evidence = _DateEvidence()
+    with _open_text(path, opts.encoding) as handle:
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        try:
+            header = [c.strip().lstrip("\ufeff") for c in next(reader, [])]
+            for row in reader:
+                if len(row) != len(header):
+                    continue
+                for key, cell in zip(header, row, strict=True):
+                    if cell[:1].isdigit():
+                        evidence.add(key, cell)
+        except csv.Error:
+            return _date_evidence(read_csv(path, opts))
+    return evidence.orders()
+
+
+def _with_date_orders(
+    reader: Reader, path: Path, opts: ReaderOptions
+) -> Iterator[RawRecord]:
+    """Yield the file's records, numeric dates marked with their column order.
+
+    The first record holding a day/month-first value starts one pass over
+    the whole file that finds every column's order; records before it hold
+    none, and files with ISO dates only are read once.
+    """
+    orders: dict[str, str] | None = None
+    for record in reader(path, opts):
+        if record.error is None:
+            fields = record.fields
+            if orders is None and any(
+                isinstance(value, str)
+                and value[:1].isdigit()
+                and _DAY_MONTH.match(value.strip())
+                for value in fields.values()
+            ):
+                if reader is read_csv:
+                    orders = _csv_date_evidence(path, opts)
+                else:
+                    orders = _date_evidence(reader(path, opts))
+            if orders:
+                for key, order in orders.items():
+                    value = fields.get(key)
+                    if isinstance(value, str) and _DAY_MONTH.match(value.strip()):
+                        fields[key] = DateText(value, order=order, column=key)
+        yield record
 
 
 def _load_optional_readers() -> None:
@@ -250,13 +507,24 @@ def _has_surrogates(value: str) -> bool:
 
 @register_reader("csv")
 def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
-    """Read a CSV/TSV file row by row (header in the first row)."""
+    """Read a CSV/TSV file row by row (header in the first row).
+
+    Quoting is strict: a field that opens a quote and does not close it
+    before a delimiter or the end of the line where the quoted text ends is
+    an error of that row, not a licence to swallow the rows after it. The
+    row is rejected (locator ``row N``, detail naming its line) and reading
+    resumes on the line after the one it starts on. A file with more than
+    :data:`MAX_CSV_RESYNCS` such rows is refused: its quoting or delimiter
+    is wrong as a whole.
+    """
     name = _name(path, opts)
     delimiter = opts.delimiter or (
         "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     )
+    if opts.max_record_bytes > csv.field_size_limit():
+        csv.field_size_limit(opts.max_record_bytes)
     with _open_text(path, opts.encoding) as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = _OffsetReader(csv.reader(handle, delimiter=delimiter, strict=True), 0)
         try:
             header = next(reader)
         except StopIteration:
@@ -270,7 +538,7 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
             raise SourceError(
                 path,
                 f"the header has bytes that are not valid {opts.encoding}",
-                'set the file\'s encoding in the card (e.g. encoding = "cp1252")',
+                _encoding_fix(path, opts.encoding),
             )
         if len(set(header)) != len(header):
             raise SourceError(
@@ -279,14 +547,40 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
                 "rename the columns so each is unique",
             )
         row_number = 1
+        resyncs = 0
+        encoding_fix: str | None = None
         while True:
+            first_line = reader.line_num + 1
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except csv.Error as exc:
                 row_number += 1
-                yield RawRecord(name, f"row {row_number}", {}, f"CSV error: {exc}")
+                resyncs += 1
+                if resyncs > MAX_CSV_RESYNCS:
+                    raise SourceError(
+                        path,
+                        f"more than {MAX_CSV_RESYNCS} rows with broken quoting "
+                        f"(the last at line {first_line}: {exc})",
+                        "check the file's delimiter and quote characters",
+                    ) from exc
+                line = _physical_line(path, opts.encoding, first_line)
+                yield RawRecord(
+                    name,
+                    f"row {row_number}",
+                    _printable({"line": line[:2000]}),
+                    f"CSV error in the row starting on line {first_line}: {exc} "
+                    "(an unbalanced quote?); the row is rejected and reading "
+                    f"resumes on line {first_line + 1}",
+                )
+                # The csv module cannot resynchronise by itself: start a new
+                # reader on the line after the one the broken row began on.
+                handle.seek(0)
+                lines = itertools.islice(handle, first_line, None)
+                reader = _OffsetReader(
+                    csv.reader(lines, delimiter=delimiter, strict=True), first_line
+                )
                 continue
             row_number += 1
             locator = f"row {row_number}"
@@ -301,16 +595,59 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
                 )
                 continue
             fields = dict(zip(header, row, strict=True))
+            if sum(map(len, row)) > opts.max_record_bytes:
+                yield RawRecord(
+                    name,
+                    locator,
+                    {},
+                    f"{sum(map(len, row)):,} characters, over the cap of "
+                    f"{opts.max_record_bytes:,}; raise max_record_bytes in the "
+                    "card if the row is genuine",
+                    "too_large",
+                )
+                continue
             if any(_has_surrogates(v) for v in row):
+                if encoding_fix is None:
+                    encoding_fix = _encoding_fix(path, opts.encoding)
                 yield RawRecord(
                     name,
                     locator,
                     _printable(fields),
-                    f"bytes that are not valid {opts.encoding}",
+                    f"bytes that are not valid {opts.encoding} ({encoding_fix})",
                     "broken_encoding",
                 )
                 continue
             yield RawRecord(name, locator, fields)
+
+
+#: Rows with broken quoting a CSV file may have before it is refused.
+MAX_CSV_RESYNCS = 100
+
+
+class _OffsetReader:
+    """A csv reader over lines after ``offset``, counting lines from the top."""
+
+    def __init__(self, reader: Any, offset: int) -> None:
+        self._reader = reader
+        self._offset = offset
+
+    def __iter__(self) -> _OffsetReader:
+        return self
+
+    def __next__(self) -> list[str]:
+        return next(self._reader)
+
+    @property
+    def line_num(self) -> int:
+        return int(self._reader.line_num) + self._offset
+
+
+def _physical_line(path: Path, encoding: str, number: int) -> str:
+    """Line ``number`` (from 1) of a text file, as read by the CSV reader."""
+    with _open_text(path, encoding) as handle:
+        for line in itertools.islice(handle, number - 1, number):
+            return line.rstrip("\r\n")
+    return ""
 
 
 def _printable(fields: dict[str, Any]) -> dict[str, Any]:
@@ -338,16 +675,45 @@ def _open_text(path: Path, encoding: str) -> Iterator[io.TextIOWrapper]:
 
 @register_reader("jsonl")
 def read_jsonl(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
-    """Read JSON Lines: one JSON object per line."""
+    """Read JSON Lines: one JSON object per line.
+
+    A line longer than ``max_record_bytes`` characters is skipped unread
+    and rejected (``too_large``).
+    """
     name = _name(path, opts)
+    cap = opts.max_record_bytes
+    encoding_fix: str | None = None
     with _open_text(path, opts.encoding) as handle:
-        for line_number, line in enumerate(handle, start=1):
+        line_number = 0
+        while line := handle.readline(cap + 1):
+            line_number += 1
+            locator = f"line {line_number}"
+            if len(line) > cap and not line.endswith(("\n", "\r")):
+                size = len(line)
+                while (more := handle.readline(_MiB)) and not more.endswith(
+                    ("\n", "\r")
+                ):
+                    size += len(more)
+                yield RawRecord(
+                    name,
+                    locator,
+                    {},
+                    f"over {cap:,} characters (the cap); raise max_record_bytes "
+                    "in the card if the line is genuine",
+                    "too_large",
+                )
+                continue
             if not line.strip():
                 continue
-            locator = f"line {line_number}"
             if _has_surrogates(line):
+                if encoding_fix is None:
+                    encoding_fix = _encoding_fix(path, opts.encoding)
                 yield RawRecord(
-                    name, locator, {}, "undecodable bytes", "broken_encoding"
+                    name,
+                    locator,
+                    {},
+                    f"bytes that are not valid {opts.encoding} ({encoding_fix})",
+                    "broken_encoding",
                 )
                 continue
             try:
@@ -383,7 +749,13 @@ def read_json(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
         )
     try:
         data = json.loads(path.read_text(encoding=opts.encoding))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            path,
+            f"bytes that are not valid {opts.encoding} (at byte {exc.start})",
+            _encoding_fix(path, opts.encoding),
+        ) from exc
+    except json.JSONDecodeError as exc:
         raise SourceError(
             path, f"not valid JSON: {exc}", "check the file, or use JSON Lines"
         ) from exc

@@ -42,10 +42,12 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import SourceError
 from .readers import (
+    DEFAULT_MAX_BYTES,
     READERS,
     RawRecord,
     ReaderOptions,
     _name,
+    declared_encoding_is_wrong,
     detect_format,
     register_reader,
 )
@@ -57,8 +59,24 @@ _HTML_SUFFIXES = frozenset({".html", ".htm"})
 _HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 # A saved article is rarely over a few megabytes; a larger "page" in a crawl
-# is usually a mislabelled download, and parsing it could exhaust memory.
+# is usually a mislabelled download, and parsing it could exhaust memory or
+# take minutes. The default of ReaderOptions.max_record_bytes; a card's
+# max_record_bytes changes it.
 _MAX_PAGE_BYTES = 32 * 1024 * 1024
+
+
+def _too_large(
+    source: str, locator: str, size: int, cap: int, base: dict[str, Any]
+) -> RawRecord:
+    return RawRecord(
+        source,
+        locator,
+        dict(base),
+        f"{size:,} bytes, over the page cap of {cap:,}; raise max_record_bytes "
+        "in the card if the page is genuine",
+        "too_large",
+    )
+
 
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
@@ -234,6 +252,10 @@ def _decode_page(data: bytes, preferred: Iterable[str | None]) -> str | None:
     for encoding in candidates:
         if not encoding:
             continue
+        if declared_encoding_is_wrong(data, encoding):
+            # UTF-8 bytes read in a single-byte code page are mojibake, and
+            # a mislabelled page (header, meta or card) is common on the web.
+            continue
         try:
             return data.decode(encoding)
         except (LookupError, UnicodeDecodeError):
@@ -321,7 +343,23 @@ def read_html(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
         ``empty_text``; when the bytes cannot be decoded, ``broken_encoding``.
     """
     _check_encoding(path, opts.encoding)
+    size = path.stat().st_size
+    cap = opts.max_bytes or DEFAULT_MAX_BYTES["html"]
+    if size > cap:
+        raise SourceError(
+            path,
+            f"{size:,} bytes, over the cap of {cap:,} bytes for an HTML page",
+            f"if the page is genuine, raise max_bytes for it in the card's "
+            f"[[files]] entry (e.g. max_bytes = {size})",
+        )
     data = path.read_bytes()
+    problem = declared_encoding_is_wrong(data, opts.encoding)
+    if problem is not None:
+        raise SourceError(
+            path,
+            f"the card declares encoding = {opts.encoding!r}, but {problem}",
+            "declare encoding = 'utf-8' for this file",
+        )
     yield _page_record(
         _name(path, opts),
         f"file {path.name}",
@@ -524,14 +562,35 @@ def read_folder(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
             )
     for rel, file in files:
         locator = f"file {rel}"
-        data = file.read_bytes()
         extra = meta[rel][1] if rel in meta else {}
+        size = file.stat().st_size
+        if size > opts.max_record_bytes:
+            record = _too_large(
+                source, locator, size, opts.max_record_bytes, {"file": rel}
+            )
+            _merge(record.fields, extra)
+            yield record
+            continue
+        data = file.read_bytes()
         if file.suffix.lower() in _HTML_SUFFIXES:
             record = _page_record(
                 source, locator, data, encodings=[opts.encoding], base={"file": rel}
             )
             _merge(record.fields, extra)
             yield record
+            continue
+        problem = declared_encoding_is_wrong(data, opts.encoding)
+        if problem is not None:
+            misread: dict[str, Any] = {"file": rel}
+            _merge(misread, extra)
+            yield RawRecord(
+                source,
+                locator,
+                misread,
+                f"the card declares encoding = {opts.encoding!r}, but {problem}; "
+                "declare encoding = 'utf-8'",
+                "broken_encoding",
+            )
             continue
         try:
             text = data.decode(opts.encoding)
@@ -734,11 +793,11 @@ def _html_response(record: Any) -> tuple[bool, str | None]:
     return True, match.group(1) if match else None
 
 
-def _read_payload(path: Path, record: Any, wanted: bool) -> bytes | None:
+def _read_payload(path: Path, record: Any, wanted: bool, cap: int) -> bytes | None:
     payload = None
     try:
         if wanted:
-            payload = record.content_stream().read(_MAX_PAGE_BYTES + 1)
+            payload = record.content_stream().read(cap + 1)
         # Drain the record here rather than in warcio, which would not tell
         # a short record from a complete one.
         while record.raw_stream.read(1024 * 1024):
@@ -797,7 +856,7 @@ def read_warc(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
             if not record.rec_type or record.length is None:
                 raise _corrupt(path, f"record {number} has no WARC-Type or length")
             wanted, charset = _html_response(record)
-            payload = _read_payload(path, record, wanted)
+            payload = _read_payload(path, record, wanted, opts.max_record_bytes)
             if payload is None:
                 continue
             headers = record.rec_headers
@@ -805,12 +864,13 @@ def read_warc(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
             locator = f"record {number} {record_id}".rstrip()
             url = headers.get_header("WARC-Target-URI")
             base = {"file": path.name, "crawl_date": headers.get_header("WARC-Date")}
-            if len(payload) > _MAX_PAGE_BYTES:
-                yield RawRecord(
+            if len(payload) > opts.max_record_bytes:
+                yield _too_large(
                     source,
                     locator,
+                    len(payload),
+                    opts.max_record_bytes,
                     {"url": url, **base},
-                    f"page over {_MAX_PAGE_BYTES} bytes",
                 )
                 continue
             page = _page_record(
