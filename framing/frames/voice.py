@@ -1128,7 +1128,6 @@ _ABBREVIATIONS = {
 _SENTENCE_END = re.compile(
     r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«„(\[]?[A-ZА-ЯЁІЇЄҐ0-9])|\n\s*\n"
 )
-_LAST_WORD = re.compile(r"([\w.]+)\.$")
 _UPPER = "A-ZА-ЯЁІЇЄҐ"
 _SPEAKER_LABEL = re.compile(
     rf"(?P<label>[{_UPPER}][\w.'’-]*(?:[ \t]+(?:[{_UPPER}][\w.'’-]*|"
@@ -1240,12 +1239,21 @@ def sentence_spans(
     """
     cuts = []
     for match in _SENTENCE_END.finditer(text):
-        head = text[max(0, match.start() - 24) : match.start() + 1]
-        word = _LAST_WORD.search(head)
-        if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
-            continue
-        if word and len(word.group(1)) == 1 and word.group(1).isupper():
-            continue  # an initial: "Vladimir V. Putin"
+        at = match.start()
+        if text[at] == ".":
+            # The word before the full stop (at most 24 characters back),
+            # scanned by hand: a regular expression per candidate cost more
+            # than finding the candidates.
+            first = at
+            while first > max(0, at - 24) and (
+                text[first - 1].isalnum() or text[first - 1] in "._"
+            ):
+                first -= 1
+            word = text[first:at]
+            if word and word.lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            if len(word) == 1 and word.isupper():
+                continue  # an initial: "Vladimir V. Putin"
         cuts.append(match.end())
     cuts.extend(turn_starts or [])
     cuts = sorted(set(c for c in cuts if 0 < c < len(text)))
@@ -1357,6 +1365,31 @@ def _paragraph_break(
     return end
 
 
+_LABEL_COLON = re.compile(rf":\s+(?=[\"“«„{_UPPER}])")
+
+
+def _label_candidates(text: str) -> list[re.Match[str]]:
+    """Matches of the speaker-label pattern, searched only before colons.
+
+    Equivalent to ``_SPEAKER_LABEL.finditer(text)`` for labels shorter than
+    the window (longer ones are refused as speakers anyway), and much
+    faster: the label pattern is tried only near a colon, not at every
+    capitalised word of a long text.
+    """
+    matches: list[re.Match[str]] = []
+    resume = 0
+    for colon in _LABEL_COLON.finditer(text):
+        if colon.start() < resume:
+            continue
+        found = _SPEAKER_LABEL.search(
+            text, max(resume, colon.start() - 200), colon.end() + 1
+        )
+        if found is not None:
+            matches.append(found)
+            resume = found.end()
+    return matches
+
+
 def speaker_turns(text: str, rules: VoiceRules | None = None) -> list[Turn]:
     """Speaker turns of a transcript.
 
@@ -1371,11 +1404,13 @@ def speaker_turns(text: str, rules: VoiceRules | None = None) -> list[Turn]:
     """
     rules = rules or VoiceRules.default()
     found: list[tuple[str, str, int, int]] = []
-    for match in _SPEAKER_LABEL.finditer(text):
+    for match in _label_candidates(text):
         label = match.group("label")
         start = match.start("label")
-        before = text[:start].rstrip()
-        after_sentence = not before or before[-1] in '.!?…»"”)]\n:'
+        before = start
+        while before > 0 and text[before - 1].isspace():
+            before -= 1
+        after_sentence = before == 0 or text[before - 1] in '.!?…»"”)]\n:'
         title = _TITLE_WORDS.search(label)
         if title and not after_sentence:
             label = label[title.start() :]
@@ -1538,7 +1573,14 @@ def headline_labels(
     [('Лавров', 'конфликт можно решить')]
     """
     labels = []
-    for match in _LINE_LABEL.finditer(text):
+    position = 0
+    for line in text.split("\n"):
+        line_start, position = position, position + len(line) + 1
+        if ":" not in line[:90]:
+            continue
+        match = _LINE_LABEL.match(text, line_start)
+        if match is None:
+            continue
         label = match.group("label").strip()
         if len(label.split()) > 8 or not _speaker_like(label, words):
             continue
