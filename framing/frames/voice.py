@@ -1244,8 +1244,8 @@ def sentence_spans(
             # The word before the full stop (at most 24 characters back),
             # scanned by hand: a regular expression per candidate cost more
             # than finding the candidates.
-            first = at
-            while first > max(0, at - 24) and (
+            first, floor = at, max(0, at - 24)
+            while first > floor and (
                 text[first - 1].isalnum() or text[first - 1] in "._"
             ):
                 first -= 1
