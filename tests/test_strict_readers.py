@@ -244,7 +244,7 @@ def test_html_page_has_a_default_cap(tmp_path: Path) -> None:
     path = tmp_path / "huge.html"
     with open(path, "wb") as handle:
         handle.write(b"<html><body><p>")
-        handle.truncate(33 * 1024 * 1024)
+        handle.truncate(9 * 1024 * 1024)
     with pytest.raises(SourceError) as info:
         list(iter_records(path))
     assert "huge.html" in str(info.value)
@@ -288,6 +288,18 @@ def test_folder_page_over_the_record_cap_is_rejected(tmp_path: Path) -> None:
     assert [(r.locator, r.error_code) for r in records if r.error] == [
         ("file b.txt", "too_large")
     ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="framing/datasets/build.py does not pass the card's max_bytes and "
+    "max_record_bytes to the readers yet (patch handed to the lead); remove "
+    "this marker once it does",
+)
+def test_the_card_size_caps_reach_the_reader(tmp_path: Path) -> None:
+    data = rows(*(f"a{i},Talks in the port went on.,2022-01-01" for i in range(40)))
+    with pytest.raises(SourceError, match="max_bytes"):
+        build(tmp_path, data, max_bytes=300)
 
 
 def test_card_size_options_are_validated(tmp_path: Path) -> None:

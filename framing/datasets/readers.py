@@ -12,11 +12,11 @@ hostile XML) raise :class:`~framing.errors.SourceError`.
 Readers are strict by default:
 
 * Every file has a size cap (``max_bytes``; by default 4 GiB for formats
-  that stream, 512 MiB for those read whole, 64 MiB for a feed and 32 MiB
+  that stream, 512 MiB for those read whole, 64 MiB for a feed and 8 MiB
   for a single HTML page) and every record or page one too
-  (``max_record_bytes``, 32 MiB): a larger file is a ``SourceError`` naming
-  the cap and the card option that raises it, a larger record a reject
-  (``too_large``).
+  (``max_record_bytes``; 32 MiB for a row or line, 8 MiB for a page): a
+  larger file is a ``SourceError`` naming the cap and the card option that
+  raises it, a larger record a reject (``too_large``).
 * CSV is parsed with ``strict`` quoting: a quote that opens a field and
   never closes it properly no longer swallows the rows after it. The row is
   rejected with the line it starts on, and reading resumes on the next line.
@@ -69,6 +69,8 @@ __all__ = [
     "known_formats",
     "open_archive_member",
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_RECORD_BYTES",
+    "DEFAULT_MAX_PAGE_BYTES",
 ]
 
 # Python's csv module refuses fields over 128 KiB by default; press releases
@@ -126,9 +128,11 @@ class ReaderOptions:
     max_bytes : int or None
         Largest file read; ``None`` for the format's default (see
         :data:`DEFAULT_MAX_BYTES`). A card sets it per file.
-    max_record_bytes : int
-        Largest record (CSV row, JSON line, page) read; larger ones are
-        rejected with reason ``too_large``. A card sets it per file.
+    max_record_bytes : int or None
+        Largest record read; larger ones are rejected with reason
+        ``too_large``. ``None`` for the default: 32 MiB for a CSV row or a
+        JSON line, 8 MiB for a web page (whose extraction time grows faster
+        than its size). A card sets it per file.
     """
 
     encoding: str = "utf-8"
@@ -140,10 +144,21 @@ class ReaderOptions:
     max_json_bytes: int = 512 * 1024 * 1024
     source_name: str | None = None
     max_bytes: int | None = None
-    max_record_bytes: int = 32 * 1024 * 1024
+    max_record_bytes: int | None = None
+
+    def record_cap(self, *, page: bool = False) -> int:
+        """The record cap in effect (see ``max_record_bytes``)."""
+        if self.max_record_bytes is not None:
+            return self.max_record_bytes
+        return DEFAULT_MAX_PAGE_BYTES if page else DEFAULT_MAX_RECORD_BYTES
 
 
 _MiB = 1024 * 1024
+#: Default cap of a CSV row or JSON line (``max_record_bytes`` overrides it).
+DEFAULT_MAX_RECORD_BYTES = 32 * _MiB
+#: Default cap of a web page: extracting 4 MiB of HTML takes some ten
+#: seconds, and the time grows faster than the size.
+DEFAULT_MAX_PAGE_BYTES = 8 * _MiB
 #: Default file size caps by format (``max_bytes`` overrides them).
 DEFAULT_MAX_BYTES: dict[str, int] = {
     "csv": 4096 * _MiB,
@@ -153,7 +168,7 @@ DEFAULT_MAX_BYTES: dict[str, int] = {
     "json": 512 * _MiB,
     "excel": 512 * _MiB,
     "feed": 64 * _MiB,
-    "html": 32 * _MiB,
+    "html": DEFAULT_MAX_PAGE_BYTES,
 }
 # Formats whose values are read twice to find each column's date order.
 _TABULAR = frozenset({"csv", "json", "jsonl", "excel", "parquet"})
@@ -521,8 +536,9 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
     delimiter = opts.delimiter or (
         "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
     )
-    if opts.max_record_bytes > csv.field_size_limit():
-        csv.field_size_limit(opts.max_record_bytes)
+    record_cap = opts.record_cap()
+    if record_cap > csv.field_size_limit():
+        csv.field_size_limit(record_cap)
     with _open_text(path, opts.encoding) as handle:
         reader = _OffsetReader(csv.reader(handle, delimiter=delimiter, strict=True), 0)
         try:
@@ -595,13 +611,13 @@ def read_csv(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
                 )
                 continue
             fields = dict(zip(header, row, strict=True))
-            if sum(map(len, row)) > opts.max_record_bytes:
+            if sum(map(len, row)) > record_cap:
                 yield RawRecord(
                     name,
                     locator,
                     {},
                     f"{sum(map(len, row)):,} characters, over the cap of "
-                    f"{opts.max_record_bytes:,}; raise max_record_bytes in the "
+                    f"{record_cap:,}; raise max_record_bytes in the "
                     "card if the row is genuine",
                     "too_large",
                 )
@@ -681,7 +697,7 @@ def read_jsonl(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
     and rejected (``too_large``).
     """
     name = _name(path, opts)
-    cap = opts.max_record_bytes
+    cap = opts.record_cap()
     encoding_fix: str | None = None
     with _open_text(path, opts.encoding) as handle:
         line_number = 0

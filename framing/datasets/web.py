@@ -59,10 +59,8 @@ _HTML_SUFFIXES = frozenset({".html", ".htm"})
 _HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 # A saved article is rarely over a few megabytes; a larger "page" in a crawl
-# is usually a mislabelled download, and parsing it could exhaust memory or
-# take minutes. The default of ReaderOptions.max_record_bytes; a card's
-# max_record_bytes changes it.
-_MAX_PAGE_BYTES = 32 * 1024 * 1024
+# is usually a mislabelled download, and extracting it could exhaust memory
+# or take minutes (ReaderOptions.record_cap(page=True), 8 MiB by default).
 
 
 def _too_large(
@@ -564,9 +562,9 @@ def read_folder(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
         locator = f"file {rel}"
         extra = meta[rel][1] if rel in meta else {}
         size = file.stat().st_size
-        if size > opts.max_record_bytes:
+        if size > opts.record_cap(page=True):
             record = _too_large(
-                source, locator, size, opts.max_record_bytes, {"file": rel}
+                source, locator, size, opts.record_cap(page=True), {"file": rel}
             )
             _merge(record.fields, extra)
             yield record
@@ -856,7 +854,7 @@ def read_warc(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
             if not record.rec_type or record.length is None:
                 raise _corrupt(path, f"record {number} has no WARC-Type or length")
             wanted, charset = _html_response(record)
-            payload = _read_payload(path, record, wanted, opts.max_record_bytes)
+            payload = _read_payload(path, record, wanted, opts.record_cap(page=True))
             if payload is None:
                 continue
             headers = record.rec_headers
@@ -864,12 +862,12 @@ def read_warc(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
             locator = f"record {number} {record_id}".rstrip()
             url = headers.get_header("WARC-Target-URI")
             base = {"file": path.name, "crawl_date": headers.get_header("WARC-Date")}
-            if len(payload) > opts.max_record_bytes:
+            if len(payload) > opts.record_cap(page=True):
                 yield _too_large(
                     source,
                     locator,
                     len(payload),
-                    opts.max_record_bytes,
+                    opts.record_cap(page=True),
                     {"url": url, **base},
                 )
                 continue
