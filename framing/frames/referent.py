@@ -345,10 +345,16 @@ class DocumentContext:
         return self._lower
 
     def window(self, cues: _Cues, low: int, high: int) -> _Candidates:
-        """Candidates of ``cues`` in ``text[low:high]``: the whole document's
-        when they are known, else a scan of the slice (windows are short)."""
+        """Candidates of ``cues`` for ``text[low:high]``: the whole document's
+        when they are known, else those of the slice (cached by slice, so
+        the mentions of one sentence share them)."""
         cached = self._cache.get((id(cues), "text"))
-        return cached if cached is not None else cues.candidates(self.lower, low, high)
+        if cached is not None:
+            return cached
+        key = (id(cues), f"{low}:{high}")
+        if key not in self._cache:
+            self._cache[key] = cues.candidates(self.lower, low, high)
+        return self._cache[key]
 
     def headline_end(self) -> int:
         """End of the headline scope in the text (its first line)."""
@@ -513,10 +519,10 @@ class ReferentDecider:
         event_cues = self.event.get(language) or _EMPTY
         other_cues = self.other_context.get(language) or _EMPTY
         event = event_cues.nearest(
-            text, document.candidates(event_cues), *sentence, span
+            text, document.window(event_cues, *sentence), *sentence, span
         )
         other = other_cues.nearest(
-            text, document.candidates(other_cues), *sentence, span
+            text, document.window(other_cues, *sentence), *sentence, span
         )
         if event is not None and (other is None or event[0] < other[0]):
             return ReferentDecision("event", f"sentence: {event[2]}", "context")
