@@ -620,3 +620,70 @@ def test_a_study_naming_only_good_corpora_is_not_blocked(
     with pytest.warns(BrokenCardWarning, match="broken.toml"):
         config = parse_study(study, tmp_path / "study.toml")
     assert config.corpora == ("us-gov-2022",)
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "declared", "telltale"),
+    [
+        (
+            "Переговоры о зерне возобновились в порту сегодня утром, "
+            "заявил министр; в городе тихо, рынки открыты.",
+            "cp1251",
+            "latin-1",
+            "accented letters",
+        ),
+        (
+            "Les négociations ont repris à Odessa ; le ministre a déclaré "
+            "qu'elles étaient très difficiles, et l'été sera long.",
+            "latin-1",
+            "cp1251",
+            "mix Latin and other letters",
+        ),
+    ],
+    ids=["cyrillic-read-as-latin-1", "french-read-as-cp1251"],
+)
+def test_text_in_another_code_page_is_refused(
+    tmp_path: Path, text: str, written: str, declared: str, telltale: str
+) -> None:
+    path = tmp_path / "press.csv"
+    path.write_bytes((HEADER + f"a1,{text},2022-01-01\n" * 3).encode(written))
+    with pytest.raises(SourceError) as info:
+        list(iter_records(path, encoding=declared))
+    message = str(info.value)
+    assert "press.csv" in message and f"encoding = {declared!r}" in message
+    assert telltale in message and "Fix:" in message
+    # Declared correctly, the same file reads.
+    assert len(list(iter_records(path, encoding=written))) == 3
+
+
+def test_date_order_is_found_in_json_lines(tmp_path: Path) -> None:
+    lines = [
+        '{"id": "a1", "text": "Talks in the port.", "date": "02/01/2022"}',
+        '{"id": "a2", "text": "Shelling overnight.", "date": "01/13/2022 10:00"}',
+    ]
+    corpus = build(tmp_path, ("\n".join(lines) + "\n").encode(), name="posts.jsonl")
+    published = corpus.articles(columns=["published"])["published"]
+    assert [str(p) for p in published] == [
+        "2022-02-01 00:00:00+00:00",
+        "2022-01-13 10:00:00+00:00",
+    ]
+
+
+def test_date_order_is_found_in_an_excel_column(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "press.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["id", "text", "date"])
+    sheet.append(["a1", "Talks in the port.", "02/01/2022"])
+    sheet.append(["a2", "Shelling overnight.", "03/04/2022"])
+    workbook.save(path)
+    records = list(iter_records(path))
+    assert [getattr(r.fields["date"], "order", None) for r in records] == [
+        "ambiguous",
+        "ambiguous",
+    ]
+    with pytest.raises(DateParseError, match="column 'date'"):
+        parse_date(records[0].fields["date"])

@@ -21,9 +21,11 @@ Readers are strict by default:
   never closes it properly no longer swallows the rows after it. The row is
   rejected with the line it starts on, and reading resumes on the next line.
 * A text file whose bytes are UTF-8 but whose declared encoding is another
-  one (which would turn "война" into "Ð²Ð¾Ð¹Ð½Ð°") is refused with the fix;
-  bytes that do not decode in the declared encoding make their row a
-  ``broken_encoding`` reject, with a guess of the right encoding.
+  one (which would turn "война" into "Ð²Ð¾Ð¹Ð½Ð°") is refused with the fix,
+  and so is one whose text, read in the declared code page, has the words
+  of another (see :func:`code_page_is_wrong`); bytes that do not decode in
+  the declared encoding make their row a ``broken_encoding`` reject, with a
+  guess of the right encoding.
 * In tabular files (CSV, JSON, JSON Lines, Excel, Parquet) holding numeric
   dates such as ``02/01/2022``, one extra pass finds, for every such
   column, the day/month order that all its values allow; the values are
@@ -71,6 +73,8 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_RECORD_BYTES",
     "DEFAULT_MAX_PAGE_BYTES",
+    "code_page_is_wrong",
+    "declared_encoding_is_wrong",
 ]
 
 # Python's csv module refuses fields over 128 KiB by default; press releases
@@ -370,6 +374,79 @@ def _check_declared_encoding(path: Path, encoding: str) -> None:
             f"the card declares encoding = {encoding!r}, but {problem}",
             "declare encoding = 'utf-8' for this file",
         )
+    problem = code_page_is_wrong(sample, encoding)
+    if problem is not None:
+        raise SourceError(
+            path,
+            f"the card declares encoding = {encoding!r}, but {problem}",
+            _encoding_fix(path, encoding),
+        )
+
+
+_LATIN_PAGES = frozenset(
+    {"latin-1", "iso8859-1", "cp1252", "iso8859-15", "cp1250", "iso8859-2"}
+)
+
+
+def code_page_is_wrong(data: bytes, encoding: str) -> str | None:
+    """Why ``data`` read in the single-byte ``encoding`` looks garbled, if it does.
+
+    Text in one code page read in another gives tell-tale words: nothing but
+    accented letters (Cyrillic cp1251 read as latin-1), Latin and Cyrillic
+    letters in one word (French latin-1 read as cp1251), or capitals inside
+    lower-case words (koi8-r read as cp1251). Real text almost never has
+    them in a third of its non-ASCII words.
+
+    Examples
+    --------
+    >>> text = "Переговоры о зерне возобновились в порту, заявил министр страны"
+    >>> data = text.encode("cp1251")
+    >>> code_page_is_wrong(data, "latin-1")[:44]
+    'most of its letters read as accented letters'
+    >>> code_page_is_wrong(data, "cp1251") is None
+    True
+    """
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        return None
+    name = info.name
+    if name in _UTF8_NAMES or name.startswith(_WIDE) or data.isascii():
+        return None
+    text = data.decode(encoding, "replace")
+    words = [w for w in _WORD.findall(text) if not w.isascii() and w.isalpha()]
+    if len(words) < 5:
+        return None
+    if name in _LATIN_PAGES:
+        letters = sum(len(w) for w in _WORD.findall(text) if w.isalpha())
+        accented = sum(1 for w in words for c in w if not c.isascii())
+        if letters >= 50 and accented > letters / 2:
+            return (
+                f"most of its letters read as accented letters ({words[0][:20]!r}): "
+                "the text is in another code page"
+            )
+    mixed = [w for w in words if _MIXED_SCRIPT.search(w)]
+    if len(mixed) * 3 > len(words):
+        return (
+            f"{len(mixed)} of its {len(words)} non-ASCII words mix Latin and "
+            f"other letters (such as {mixed[0][:20]!r}): the text is in another "
+            "code page"
+        )
+    flipped = [w for w in words if _CASE_FLIP.search(w)]
+    if len(flipped) * 3 > len(words):
+        return (
+            f"{len(flipped)} of its {len(words)} non-ASCII words have capitals "
+            f"inside (such as {flipped[0][:20]!r}): the text is in another code page"
+        )
+    return None
+
+
+_MIXED_SCRIPT = re.compile(
+    r"(?:[A-Za-z][\u0400-\u04ff\u0370-\u03ff])|(?:[\u0400-\u04ff\u0370-\u03ff][A-Za-z])"
+)
+_CASE_FLIP = re.compile(
+    r"[^\W\d_](?<=[a-z\u00df-\u00ff\u0430-\u045f])[A-Z\u00c0-\u00de\u0400-\u042f]"
+)
 
 
 def guess_encoding(path: Path) -> str | None:
