@@ -290,12 +290,6 @@ def test_folder_page_over_the_record_cap_is_rejected(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="framing/datasets/build.py does not pass the card's max_bytes and "
-    "max_record_bytes to the readers yet (patch handed to the lead); remove "
-    "this marker once it does",
-)
 def test_the_card_size_caps_reach_the_reader(tmp_path: Path) -> None:
     data = rows(*(f"a{i},Talks in the port went on.,2022-01-01" for i in range(40)))
     with pytest.raises(SourceError, match="max_bytes"):

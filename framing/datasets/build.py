@@ -548,8 +548,14 @@ class CorpusBuilder:
             options["sheet"] = source.sheet
         if source.delimiter:
             options["delimiter"] = source.delimiter
+        # The card's size caps (readers default them per format otherwise).
+        if source.max_bytes is not None:
+            options["max_bytes"] = source.max_bytes
+        if source.max_record_bytes is not None:
+            options["max_record_bytes"] = source.max_record_bytes
         if source.member:
-            with open_archive_member(path, source.member) as member_path:
+            member_cap = {"max_bytes": source.max_bytes} if source.max_bytes else {}
+            with open_archive_member(path, source.member, **member_cap) as member_path:
                 yield from iter_records(member_path, format=source.format, **options)
         else:
             yield from iter_records(path, format=source.format, **options)
