@@ -24,7 +24,7 @@ from framing.datasets.cards import (
     load_card,
 )
 from framing.datasets.readers import iter_records
-from framing.errors import CardError, MappingError, SourceError
+from framing.errors import CardError, FramingError, MappingError, SourceError
 from framing.normalize import (
     DateParseError,
     DateText,
@@ -611,9 +611,12 @@ def test_a_study_naming_only_good_corpora_is_not_blocked(
         "events": [{"date": "2022-02-24", "label": "invasion"}],
         "naming": {"frames": ["invasion", "war"]},
     }
-    with pytest.warns(BrokenCardWarning, match="broken.toml"):
-        config = parse_study(study, tmp_path / "study.toml")
+    config = parse_study(study, tmp_path / "study.toml")
     assert config.corpora == ("us-gov-2022",)
+    # A study that names the broken corpus is told why it cannot run.
+    study["corpora"] = {"names": ["broken"]}
+    with pytest.raises(FramingError, match="the card of 'broken' is broken"):
+        parse_study(study, tmp_path / "study.toml")
 
 
 @pytest.mark.parametrize(

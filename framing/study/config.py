@@ -633,15 +633,25 @@ def outlet_problems(
 
 
 def _check_corpora(check: _Checker, corpora: tuple[str, ...]) -> None:
-    from ..datasets.cards import list_cards
+    import warnings
+
+    from ..datasets.cards import broken_cards, list_cards
 
     try:
-        registered = tuple(card.name for card in list_cards())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # broken cards are reported below
+            registered = tuple(card.name for card in list_cards())
+        broken = {path.stem: error for path, error in broken_cards().items()}
     except FramingError as exc:
         check.problem("[corpora] names", str(exc))
         return
     for name in corpora:
-        if name not in registered:
+        if name in broken:
+            check.problem(
+                "[corpora] names",
+                f"the card of {name!r} is broken ({broken[name]}); fix the card",
+            )
+        elif name not in registered:
             check.problem(
                 "[corpora] names",
                 f"{name!r} is not a registered corpus; registered: "
