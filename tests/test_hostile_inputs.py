@@ -294,6 +294,136 @@ def unplaced_outlet_found_before_any_work(world: World) -> tuple[list[str], Expe
     )
 
 
+@case("silently wrong")
+def unbalanced_quote_in_a_csv(world: World) -> tuple[list[str], Expect]:
+    data = (
+        b"title,text,published\n"
+        b'Port news,"The port reopened after repairs.,2022-03-01\n'
+        b"Rail news,Rail repairs finished ahead of time.,2022-03-02\n"
+        b"Road news,The bridge opened to traffic.,2022-03-03\n"
+    )
+    world.corpus("tiny", data)
+
+    def rows_not_merged(world: World, output: str) -> None:
+        import pandas as pd
+
+        store = world.cache / "corpora" / "tiny"
+        texts = pd.read_parquet(store / "articles.parquet")["text"].tolist()
+        assert all("\n" not in text and len(text) < 60 for text in texts)
+        rejects = pd.read_parquet(store / "rejects.parquet")
+        assert rejects["reason"].tolist() == ["malformed_record"]
+
+    return ["corpus", "build", "tiny"], Expect(
+        0, ("read 3 = kept 2 + duplicates 0 + rejected 1",), check=rows_not_merged
+    )
+
+
+@case("silently wrong")
+def utf8_file_declared_as_cp1251(world: World) -> tuple[list[str], Expect]:
+    data = (
+        "title,text,published\nВойна,Переговоры о зерне в порту.,2022-03-01\n"
+    ).encode()
+    world.corpus("tiny", data, extra='encoding = "cp1251"')
+    return ["corpus", "build", "tiny"], Expect(1, ("data.csv", "encoding = 'utf-8'"))
+
+
+@case("silently wrong")
+def day_month_order_decided_per_column(world: World) -> tuple[list[str], Expect]:
+    data = (
+        b"title,text,published\n"
+        b"Port news,The port reopened after repairs.,02/01/2022\n"
+        b"Rail news,Rail repairs finished ahead of time.,13/01/2022\n"
+    )
+    world.corpus("tiny", data)
+
+    def day_first(world: World, output: str) -> None:
+        import pandas as pd
+
+        store = world.cache / "corpora" / "tiny" / "articles.parquet"
+        days = sorted(pd.read_parquet(store)["published"].dt.strftime("%m-%d"))
+        assert days == ["01-02", "01-13"]  # 2 January, not 1 February
+
+    return ["corpus", "build", "tiny"], Expect(0, ("kept 2",), check=day_first)
+
+
+@case("silently wrong")
+def ambiguous_day_month_order_is_rejected(world: World) -> tuple[list[str], Expect]:
+    data = (
+        b"title,text,published\n"
+        b"Port news,The port reopened after repairs.,02/01/2022\n"
+        b"Rail news,Rail repairs finished ahead of time.,03/04/2022\n"
+    )
+    world.corpus("tiny", data)
+    return ["corpus", "build", "tiny"], Expect(1, ("data.csv", "ambiguous_date 2"))
+
+
+@case("silently wrong")
+def dates_without_a_year_are_rejected(world: World) -> tuple[list[str], Expect]:
+    data = (
+        b"title,text,published\n"
+        b"Port news,The port reopened after repairs.,Feb 24\n"
+        b"Rail news,Rail repairs finished ahead of time.,2022-03-02\n"
+    )
+    world.corpus("tiny", data)
+
+    def rejected(world: World, output: str) -> None:
+        import pandas as pd
+
+        store = world.cache / "corpora" / "tiny" / "rejects.parquet"
+        assert pd.read_parquet(store)["reason"].tolist() == ["incomplete_date"]
+
+    return ["corpus", "build", "tiny"], Expect(0, ("rejected 1",), check=rejected)
+
+
+@case("silently wrong")
+def text_in_an_undeclared_language(world: World) -> tuple[list[str], Expect]:
+    data = (
+        "title,text,published\n"
+        "新闻,港口今天在修理后重新开放，市场恢复正常。,2022-03-01\n"
+        "Rail news,Rail repairs finished ahead of time.,2022-03-02\n"
+    ).encode()
+    world.corpus("tiny", data)
+
+    def labelled(world: World, output: str) -> None:
+        import pandas as pd
+
+        store = world.cache / "corpora" / "tiny" / "articles.parquet"
+        table = pd.read_parquet(store).sort_values("published")
+        assert table["language"].tolist() == ["und", "en"]
+        assert table["n_words"].iloc[0] > 10  # not one "word"
+
+    return ["corpus", "build", "tiny"], Expect(0, ("kept 2",), check=labelled)
+
+
+@case("silently wrong")
+def dedupe_threshold_out_of_range(world: World) -> tuple[list[str], Expect]:
+    world.corpus("tiny", GOOD_CSV)
+    card = world.registry / "tiny.toml"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace(
+            "near_duplicates = false", "threshold = 7\ndelimiter = 3"
+        ),
+        encoding="utf-8",
+    )
+    return ["corpus", "build", "tiny"], Expect(1, ("tiny.toml", "threshold"))
+
+
+@case("traceback")
+def one_broken_card_does_not_block_the_registry(
+    world: World,
+) -> tuple[list[str], Expect]:
+    world.corpus("tiny", GOOD_CSV)
+    (world.registry / "broken.toml").write_text('name = "broken"\n[files\n')
+    return ["corpus", "list"], Expect(0, ("tiny", "broken card broken.toml"))
+
+
+@case("hang")
+def a_huge_html_page_is_refused_not_parsed(world: World) -> tuple[list[str], Expect]:
+    page = b"<html><body><p>" + b"word " * 2_000_000 + b"</p></body></html>"
+    world.corpus("tiny", page, file="page.html")
+    return ["corpus", "build", "tiny"], Expect(1, ("page.html", "max_bytes"))
+
+
 # --- caches trusted blindly ------------------------------------------------------
 
 
@@ -406,4 +536,4 @@ def test_hostile_input_ends_in_a_clear_error_or_a_correct_result(
 
 def test_the_catalogue_covers_every_kind_of_failure() -> None:
     kinds = {kind for kind, _ in CASES.values()}
-    assert kinds >= {"data loss", "silently wrong", "cache", "traceback"}
+    assert kinds >= {"data loss", "silently wrong", "cache", "hang", "traceback"}
