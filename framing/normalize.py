@@ -97,6 +97,7 @@ __all__ = [
     "DateText",
     "DATE_ORDERS",
     "parse_date",
+    "parse_date_precision",
     "LanguageDetector",
     "OutletResolver",
 ]
@@ -384,12 +385,18 @@ def parse_date(
 ) -> datetime | None:
     """Parse a source date into a time-zone aware UTC ``datetime``.
 
+    A value with a time of day and no zone is read in ``default_timezone``.
+    A value with no time of day (``2025-01-01``, ``1 January 2025``) stays
+    on its calendar day: it becomes 00:00 UTC of that day whatever the
+    zone, so a day-only date never moves into the previous day, month or
+    year (:func:`parse_date_precision` also says which kind it was).
+
     Parameters
     ----------
     value : object
         A string, ``datetime``, ``date`` or pandas ``Timestamp``.
     default_timezone : str
-        IANA zone assumed for values without one.
+        IANA zone assumed for values with a time of day and no zone.
     formats : iterable of str, optional
         ``strptime`` formats tried before the general parser.
     languages : iterable of str, optional
@@ -409,8 +416,10 @@ def parse_date(
     --------
     >>> parse_date("2022-02-24T03:00:00Z")
     datetime.datetime(2022, 2, 24, 3, 0, tzinfo=datetime.timezone.utc)
-    >>> parse_date("September 30, 2022", default_timezone="America/New_York")
-    datetime.datetime(2022, 9, 30, 4, 0, tzinfo=datetime.timezone.utc)
+    >>> parse_date("September 30, 2022 10:15", default_timezone="America/New_York")
+    datetime.datetime(2022, 9, 30, 14, 15, tzinfo=datetime.timezone.utc)
+    >>> parse_date("1 January 2025", default_timezone="Europe/Moscow")
+    datetime.datetime(2025, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
     >>> parse_date("") is None
     True
     >>> parse_date("not a date")
@@ -418,23 +427,71 @@ def parse_date(
     ...
     framing.normalize.DateParseError: not a date: 'not a date'
     """
+    return parse_date_precision(
+        value, default_timezone=default_timezone, formats=formats, languages=languages
+    )[0]
+
+
+#: A time of day in a date string: ``10:15``, ``3 pm``, ISO ``T10``, or a
+#: Unix timestamp (seconds since 1970).
+_HAS_TIME = re.compile(
+    r"\d:\d\d|\d\s*[ap]\.?\s?m\b\.?|\dT\d|^\d{9,}(?:\.\d+)?$", re.IGNORECASE
+)
+_TIME_DIRECTIVES = re.compile(r"%[HIMSfpXcTRsz]")
+
+
+def parse_date_precision(
+    value: object,
+    *,
+    default_timezone: str = "UTC",
+    formats: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
+) -> tuple[datetime | None, str | None]:
+    """Parse a source date; also say whether it had a time of day.
+
+    Takes the arguments of :func:`parse_date` and returns its result with
+    the precision: ``"time"`` for a value with a time of day (or a zone),
+    ``"day"`` for a calendar day alone, kept as 00:00 UTC of that day.
+    A ``date``, and a ``datetime`` with no zone at exactly midnight (what
+    spreadsheets give for date cells), count as days.
+
+    Examples
+    --------
+    >>> parse_date_precision("2025-01-01", default_timezone="Europe/Moscow")
+    (datetime.datetime(2025, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), 'day')
+    >>> parse_date_precision("2025-01-01 10:00", default_timezone="Europe/Moscow")
+    (datetime.datetime(2025, 1, 1, 7, 0, tzinfo=datetime.timezone.utc), 'time')
+    >>> parse_date_precision(None)
+    (None, None)
+    """
     if _is_missing(value):
-        return None
+        return None, None
     zone = _zone(default_timezone)
     parsed: datetime | None = None
+    precision = "time"
     if isinstance(value, datetime):
         parsed = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        if parsed.tzinfo is None and parsed.time() == datetime.min.time():
+            precision = "day"
     elif isinstance(value, date):
         parsed = datetime(value.year, value.month, value.day)
+        precision = "day"
     elif isinstance(value, str):
         text = value.strip()
         if not text:
-            return None
+            return None, None
         carrier = value if isinstance(value, DateText) else None
-        parsed = _parse_date_string(text, formats, languages, default_timezone, carrier)
+        parsed, has_time = _parse_date_string(
+            text, formats, languages, default_timezone, carrier
+        )
+        if not has_time and parsed.tzinfo is None:
+            precision = "day"
     else:
         raise DateParseError(value, "not a date value", "invalid_value")
-    if parsed.tzinfo is None:
+    if precision == "day":
+        # The calendar day as written, not shifted by the card's zone.
+        parsed = datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
+    elif parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     try:
         parsed = parsed.astimezone(UTC)
@@ -442,7 +499,7 @@ def parse_date(
         raise DateParseError(value, "outside 1800-2099", "implausible_date") from exc
     if not _MIN_YEAR <= parsed.year < _MAX_YEAR:
         raise DateParseError(value, "outside 1800-2099", "implausible_date")
-    return parsed
+    return parsed, precision
 
 
 def _is_missing(value: object) -> bool:
@@ -461,17 +518,20 @@ def _parse_date_string(
     languages: Iterable[str] | None,
     default_timezone: str,
     carrier: DateText | None = None,
-) -> datetime:
+) -> tuple[datetime, bool]:
+    """The parsed value, and whether the text gave a time of day."""
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+    has_time = _HAS_TIME.search(text) is not None
     try:
-        return datetime.fromisoformat(iso)
+        return datetime.fromisoformat(iso), has_time
     except ValueError:
         pass
     for fmt in formats or ():
         try:
-            return datetime.strptime(text, fmt)
+            parsed = datetime.strptime(text, fmt)
         except ValueError:
             continue
+        return parsed, _TIME_DIRECTIVES.search(fmt) is not None
     if not any(ch.isdigit() for ch in text):
         raise DateParseError(text, "not a date")
     if not text[0].isalnum():
@@ -502,7 +562,7 @@ def _parse_date_string(
                 "incomplete_date",
             )
         raise DateParseError(text, "not a date")
-    return result
+    return result, has_time
 
 
 # day-or-month, separator, day-or-month, same separator, year (2 or 4 digits),

@@ -10,7 +10,12 @@ doc_id          string, required            stable id: same corpus, source file
                                             and record key give the same id
 corpus          string, required            registry name of the corpus
 outlet          string, required            canonical outlet name
-published       timestamp (UTC), nullable   publication time, time-zone aware
+published       timestamp (UTC), nullable   publication time, time-zone aware;
+                                            a day-only date is 00:00 UTC of
+                                            its calendar day
+date_precision  string, nullable            ``"day"`` (no time of day in the
+                                            source) or ``"time"``; null when
+                                            ``published`` is
 title           string, nullable            headline
 text            string, required            normalised body text
 url             string, nullable            canonical URL of the article
@@ -53,6 +58,7 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("corpus", pa.string(), nullable=False),
         pa.field("outlet", pa.string(), nullable=False),
         pa.field("published", _UTC),
+        pa.field("date_precision", pa.string()),
         pa.field("title", pa.string()),
         pa.field("text", pa.string(), nullable=False),
         pa.field("url", pa.string()),

@@ -24,6 +24,7 @@ from framing.normalize import (
     normalize_quotes,
     normalize_whitespace,
     parse_date,
+    parse_date_precision,
     remove_control_chars,
 )
 
@@ -249,16 +250,32 @@ def test_iso_strings(value: str, zone: str, expected: datetime) -> None:
     ("value", "zone", "expected"),
     [
         ("2022-02-24", "UTC", utc(2022, 2, 24)),
-        ("2022-02-24", "Europe/Kyiv", utc(2022, 2, 23, 22)),  # UTC+2 in winter
-        ("2022-07-01", "Europe/Kyiv", utc(2022, 6, 30, 21)),  # UTC+3 in summer
-        ("2022-02-24", "America/New_York", utc(2022, 2, 24, 5)),
-        ("2022-07-01", "America/New_York", utc(2022, 7, 1, 4)),
+        # A day-only date keeps its calendar day whatever the zone.
+        ("2022-02-24", "Europe/Kyiv", utc(2022, 2, 24)),
+        ("2022-07-01", "Europe/Kyiv", utc(2022, 7, 1)),
+        ("2022-02-24", "America/New_York", utc(2022, 2, 24)),
+        ("2022-07-01", "America/New_York", utc(2022, 7, 1)),
+        ("2025-01-01", "Europe/Moscow", utc(2025, 1, 1)),
     ],
 )
-def test_date_only_is_midnight_in_the_zone(
+def test_date_only_keeps_its_calendar_day(
     value: str, zone: str, expected: datetime
 ) -> None:
     assert parse_date(value, default_timezone=zone) == expected
+    assert parse_date_precision(value, default_timezone=zone) == (expected, "day")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2025-01-01 00:00", "2025-01-01T10:00", "1 January 2025, 3 pm", "1735689600"],
+)
+def test_a_time_of_day_is_read_in_the_zone(value: str) -> None:
+    parsed, precision = parse_date_precision(value, default_timezone="Europe/Moscow")
+    assert precision == "time"
+    naive = parse_date_precision(value)[0]
+    assert parsed is not None and naive is not None
+    if not value.isdigit():  # a Unix timestamp carries its own zone
+        assert naive - parsed == timedelta(hours=3)
 
 
 @pytest.mark.parametrize(
@@ -286,7 +303,9 @@ def test_relative_dates_are_rejected(value: str) -> None:
 @pytest.mark.parametrize(
     ("value", "zone", "expected"),
     [
-        ("September 30, 2022", "America/New_York", utc(2022, 9, 30, 4)),
+        ("September 30, 2022", "America/New_York", utc(2022, 9, 30)),
+        ("1 January 2025", "Europe/Moscow", utc(2025, 1, 1)),
+        ("September 30, 2022 10:00", "America/New_York", utc(2022, 9, 30, 14)),
         ("September 30, 2022", "UTC", utc(2022, 9, 30)),
         ("30 September 2022", "UTC", utc(2022, 9, 30)),
         ("Tue, 01 Mar 2022 10:00:00 GMT", "Europe/Kyiv", utc(2022, 3, 1, 10)),
@@ -316,7 +335,7 @@ def test_month_names_in_other_languages() -> None:
             utc(2022, 2, 24, 3),
         ),
         (datetime(2022, 2, 24, 5), utc(2022, 2, 24, 3)),  # naive: in the zone
-        (date(2022, 2, 24), utc(2022, 2, 23, 22)),  # midnight in the zone
+        (date(2022, 2, 24), utc(2022, 2, 24)),  # a day keeps its calendar day
         (pd.Timestamp("2022-02-24 05:00", tz="Europe/Kyiv"), utc(2022, 2, 24, 3)),
         (pd.Timestamp("2022-02-24 05:00"), utc(2022, 2, 24, 3)),
     ],

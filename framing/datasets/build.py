@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import platform
 import re
 import time
@@ -41,14 +40,14 @@ import pyarrow.parquet as pq
 from .. import __version__
 from .._progress import progress_bar, track
 from ..dedupe import Deduplicator
-from ..errors import CacheDamageWarning, CardError, FramingError, SourceError
+from ..errors import CacheDamageWarning, FramingError, SourceError
 from ..normalize import (
     DateParseError,
     LanguageDetector,
     OutletResolver,
     clean_text,
     count_words,
-    parse_date,
+    parse_date_precision,
 )
 from ..paths import cache_dir
 from ..schema import (
@@ -67,7 +66,7 @@ from ..store import (
     atomic_directory,
     write_json_atomic,
 )
-from .cards import CorpusCard, FieldMapping, SourceFile, find_card, registry_dir
+from .cards import CorpusCard, FieldMapping, SourceFile, find_card, registry_clash
 from .fetch import fetch_corpus, sha256_file
 from .readers import RawRecord, iter_records, open_archive_member
 
@@ -260,10 +259,10 @@ def map_record(
     if not text:
         return Reject("empty_text", "text is empty after normalisation", outlet)
 
-    published = None
+    published = precision = None
     if "published" in specs:
         try:
-            published = parse_date(
+            published, precision = parse_date_precision(
                 specs["published"].extract(fields),
                 default_timezone=context.timezone,
                 formats=mapping.date_formats,
@@ -305,6 +304,7 @@ def map_record(
         "corpus": context.corpus,
         "outlet": outlet or context.corpus,
         "published": published,
+        "date_precision": precision,
         "title": title or None,
         "text": text,
         "url": (raw.get("url") or "").strip() or None,
@@ -684,29 +684,38 @@ def store_path(name: str) -> Path:
 
 
 def _refuse_name_clash(card: CorpusCard) -> None:
-    """A card file elsewhere may not take a registered corpus's name.
+    """A card file may not take the name of another card in the registry.
 
     Stores are kept by corpus name, so building it would replace the
-    registered corpus's store with another corpus.
+    registered corpus's store with another corpus; so would two cards of
+    one name in two registry folders (``FRAMING_REGISTRY``, the user's).
     """
-    registered = registry_dir() / f"{card.name}.toml"
-    if not registered.is_file():
-        return
-    if os.path.realpath(registered) != os.path.realpath(card.path):
-        raise CardError(
-            f"{card.path}: name = {card.name!r} is the name of the registered corpus "
-            f"{registered}; building it would replace that corpus's store. Give "
-            "your card another name"
-        )
+    error = registry_clash(card)
+    if error is not None:
+        raise error
 
 
-def _build_key(card: CorpusCard, params: dict[str, Any]) -> str:
+def _file_hashes(card: CorpusCard) -> dict[str, str]:
+    """sha256 of every file: the card's, or computed for local files without."""
+    hashes = {}
+    for f in card.files:
+        if f.sha256 is not None:
+            hashes[f.name] = f.sha256
+        elif f.local is not None and f.local.is_file():
+            hashes[f.name] = sha256_file(f.local)
+    return hashes
+
+
+def _build_key(card: CorpusCard, params: dict[str, Any], hashes: dict[str, str]) -> str:
     payload = json.dumps(
         {
             "card": card.sha256,
             "params": params,
             "framing": __version__,
-            "files": [f.sha256 for f in card.files],
+            # A new column or a changed date rule means a new store.
+            "schema": ARTICLES_TABLE_SCHEMA.names,
+            "dates": "calendar-day/1",
+            "files": [[f.name, hashes.get(f.name)] for f in card.files],
         },
         sort_keys=True,
     )
@@ -737,7 +746,8 @@ def build_corpus(
         progress=progress,
     )
     params = builder.dedupe_parameters()
-    key = _build_key(card, params)
+    hashes = _file_hashes(card)
+    key = _build_key(card, params, hashes)
     target = store_path(card.name)
     if not force and (target / MANIFEST_FILE).is_file():
         existing = Corpus(target)
@@ -759,7 +769,9 @@ def build_corpus(
         {
             "name": f.name,
             "url": f.url,
-            "sha256": f.sha256,
+            **({"path": str(f.local)} if f.local is not None else {}),
+            "sha256": f.sha256 or hashes.get(f.name) or sha256_file(paths[f.name]),
+            "sha256_from": "card" if f.sha256 else "computed",
             "format": f.format,
             "member": f.member,
             "bytes": paths[f.name].stat().st_size,
@@ -770,6 +782,7 @@ def build_corpus(
         "build_key": key,
         "card": {
             "file": card.path.name,
+            "path": str(card.path.resolve()),
             "sha256": card.sha256,
             "title": card.title,
             "licence": card.licence,

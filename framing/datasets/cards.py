@@ -1,9 +1,30 @@
 """Corpus cards: the registry entry of one corpus.
 
-A card is a TOML file under ``corpora/`` that says where a corpus's raw
-files live upstream (URL + sha256), its licence and citation, and how its
-fields map onto the canonical article schema (:mod:`framing.schema`). A
-researcher registers a new source by writing a card; no code is needed.
+A card is a TOML file that says where a corpus's raw files are (upstream,
+by URL + sha256, or on this machine, by path), its licence and citation,
+and how its fields map onto the canonical article schema
+(:mod:`framing.schema`). A researcher adds a source by writing a card (or
+drafting one with ``framing corpus init FILE...``); no code is needed.
+
+Where cards are found
+---------------------
+Every command, :func:`find_card`, ``build_corpus``/``load_corpus`` and a
+study's ``[corpora] names`` take a card *name* or a card *path* (a study's
+relative paths are taken from the study file's folder). Names are looked
+up as ``<name>.toml`` in, in order (:func:`registry_dirs`):
+
+1. the registered cards: the repository's ``corpora/`` folder in a source
+   checkout, the copy shipped in the package (``framing/_registry``)
+   otherwise;
+2. the folders listed in ``FRAMING_REGISTRY`` (separated by ``os.pathsep``,
+   ``:`` on Linux and macOS);
+3. the user's folder, ``<user config folder>/framing/corpora``
+   (:func:`user_registry_dir`; ``~/.config/framing/corpora`` on Linux).
+
+Stores are kept by corpus name, so a name is one corpus: two cards of one
+name in two of these folders, or a card elsewhere that takes the name of
+a card in them, is a :class:`~framing.errors.CardError` (a clash), never a
+silent replacement of the other's store.
 
 Card format
 -----------
@@ -30,6 +51,9 @@ Card format
     name = "putin.csv"                # file name in the mirror folder
     url = "https://..."
     sha256 = "..."
+    # ... or a file on this machine instead of name/url:
+    # path = "data/putin.csv"         # relative to the card's folder, or absolute
+    # path = "headlines/*/*.json"     # a glob: every file matched, sorted
     format = "csv"                    # optional; guessed from the name
     member = "inner/file.xlsx"        # optional: a member of a zip file
     sheet = "Sheet1"                  # optional, Excel
@@ -51,6 +75,32 @@ Card format
     required = ["text", "published"]  # optional; rows missing these are rejected
     date_formats = ["%d.%m.%Y"]       # optional strptime formats
     date_order = "DMY"                # optional: DMY, MDY or YMD for 02/01/2022
+
+Local files
+-----------
+A ``[[files]]`` entry with ``path`` (instead of ``url``) reads a file where
+it is: relative to the card's folder, or absolute (``~`` expands). The path
+may be a glob (``*``, ``?``, ``[...]``, ``**`` for any depth): each matched
+file, in sorted order, is one source file with the entry's mapping and
+options; a glob that matches nothing is an error naming the pattern.
+``sha256`` is optional for a single local file: when given it is checked
+(:class:`~framing.errors.HashMismatchError` on a mismatch); when absent it
+is computed at build, recorded in the store manifest's ``inputs`` (and so in
+a study's manifest), and the store is rebuilt when the file changes. A
+local file's name in the corpus (``source_file`` of its articles and
+rejects) is its path relative to the card's folder, such as
+``headlines/kremlin/2025.json`` (for files outside that folder: relative to
+the glob's last folder without a wildcard), so files called ``2025.json`` in
+several folders stay distinct; a single ``path`` may set ``name`` instead.
+Names are unique within a card.
+
+Dates
+-----
+A date with a time of day and no zone is read in the card's ``timezone``;
+a date with no time of day (``2025-01-01``, ``1 January 2025``, a date cell
+of a spreadsheet) stays on its calendar day whatever the zone: it is stored
+as 00:00 UTC of that day, and the article's ``date_precision`` column says
+``"day"`` (``"time"`` for a value with a time of day).
 
 Every problem of a card is reported at once, each naming the key. A
 ``[dedupe]`` table takes ``threshold`` (a number in (0, 1]), ``num_perm``
@@ -85,6 +135,11 @@ __all__ = [
     "CorpusCard",
     "load_card",
     "registry_dir",
+    "registry_dirs",
+    "user_registry_dir",
+    "registry_clash",
+    "is_card_path",
+    "same_corpus",
     "list_cards",
     "broken_cards",
     "BrokenCardWarning",
@@ -174,12 +229,19 @@ class FieldMapping:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """One registered raw file of a corpus."""
+    """One raw file of a corpus.
+
+    Either downloaded (``url`` and ``sha256`` set) or a file on this
+    machine (``local``: its absolute path; ``sha256`` optional, checked
+    when set). ``name`` is unique within the card: the mirror file name,
+    or for local files the path relative to the card's folder.
+    """
 
     name: str
-    url: str
-    sha256: str
+    url: str | None
+    sha256: str | None
     mapping: FieldMapping
+    local: Path | None = None
     format: str | None = None
     member: str | None = None
     sheet: str | None = None
@@ -228,6 +290,7 @@ _CARD_KEYS = {
 _FILE_KEYS = {
     "name",
     "url",
+    "path",
     "sha256",
     "format",
     "member",
@@ -320,12 +383,14 @@ def load_card(path: str | Path) -> CorpusCard:
     timezone = data.get("timezone", "UTC")
     _check_timezone(timezone, fail)
     parsed = [
-        _parse_file(entry, index, fail) for index, entry in enumerate(files, start=1)
+        _parse_file(entry, index, fail, path.parent)
+        for index, entry in enumerate(files, start=1)
     ]
-    parsed_files = tuple(f for f in parsed if f is not None)
+    parsed_files = tuple(f for group in parsed for f in group)
     names = [f.name for f in parsed_files]
     if len(set(names)) != len(names):
-        fail("files", f"file names must be unique, got {names}")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        fail("files", f"file names must be unique; more than once: {twice}")
     fail.raise_any()
     return CorpusCard(
         name=data["name"],
@@ -389,22 +454,43 @@ def _check_timezone(name: Any, fail: _Problems) -> None:
         )
 
 
-def _parse_file(entry: Any, index: int, fail: _Problems) -> SourceFile | None:
+def _parse_file(
+    entry: Any, index: int, fail: _Problems, folder: Path
+) -> list[SourceFile]:
     where = f"files[{index}]"
     if not isinstance(entry, dict):
         fail(where, "must be a table")
-        return None
+        return []
     before = len(fail.items)
     for key in sorted(set(entry) - _FILE_KEYS):
         fail(f"{where}.{key}", f"unknown key; allowed: {sorted(_FILE_KEYS)}")
-    for key in ("name", "url", "sha256"):
+    local = "path" in entry
+    if local and "url" in entry:
+        fail(f"{where}.path", "give either `path` (a local file) or `url`, not both")
+    required = ("path",) if local else ("name", "url", "sha256")
+    for key in required:
         if not isinstance(entry.get(key), str) or not entry[key]:
             fail(f"{where}.{key}", "required, a non-empty string")
+    for key in ("name", "sha256"):
+        if key in entry and not isinstance(entry[key], str):
+            fail(f"{where}.{key}", "a string")
     if isinstance(entry.get("sha256"), str) and not _SHA256.match(entry["sha256"]):
         fail(f"{where}.sha256", "64 lower-case hex digits")
     name = entry.get("name")
-    if isinstance(name, str) and ("/" in name or name.startswith(".")):
+    if isinstance(name, str) and (
+        name.startswith(("/", ".")) or (not local and "/" in name)
+    ):
         fail(f"{where}.name", "a plain file name, without folders")
+    pattern = entry.get("path")
+    matched: list[tuple[str, Path]] = []
+    if local and isinstance(pattern, str) and pattern:
+        matched = _expand_path(pattern, folder, f"{where}.path", fail)
+        if len(matched) > 1 and ("name" in entry or "sha256" in entry):
+            fail(
+                f"{where}.name",
+                "a glob names each file by its path and has no single sha256; "
+                "drop `name` and `sha256` here, or list the files one by one",
+            )
     mapping = _collect_mapping(entry.get("mapping"), f"{where}.mapping", fail)
     for key in ("format", "member", "sheet", "delimiter", "encoding"):
         if key in entry and not isinstance(entry[key], str):
@@ -434,20 +520,75 @@ def _parse_file(entry: Any, index: int, fail: _Problems) -> SourceFile | None:
         if value is not None and not (_is_int(value) and value > 0):
             fail(f"{where}.{key}", f"a positive number of bytes; got {value!r}")
     if len(fail.items) > before or mapping is None:
-        return None
-    return SourceFile(
-        name=entry["name"],
-        url=entry["url"],
-        sha256=entry["sha256"],
-        mapping=mapping,
-        format=entry.get("format"),
-        member=entry.get("member"),
-        sheet=entry.get("sheet"),
-        encoding=entry.get("encoding", "utf-8"),
-        delimiter=entry.get("delimiter"),
-        max_bytes=entry.get("max_bytes"),
-        max_record_bytes=entry.get("max_record_bytes"),
-    )
+        return []
+    options = {
+        "mapping": mapping,
+        "format": entry.get("format"),
+        "member": entry.get("member"),
+        "sheet": entry.get("sheet"),
+        "encoding": entry.get("encoding", "utf-8"),
+        "delimiter": entry.get("delimiter"),
+        "max_bytes": entry.get("max_bytes"),
+        "max_record_bytes": entry.get("max_record_bytes"),
+    }
+    if not local:
+        return [
+            SourceFile(
+                name=entry["name"], url=entry["url"], sha256=entry["sha256"], **options
+            )
+        ]
+    if len(matched) == 1 and isinstance(name, str) and name:
+        matched = [(name, matched[0][1])]
+    return [
+        SourceFile(
+            name=label, url=None, sha256=entry.get("sha256"), local=file, **options
+        )
+        for label, file in matched
+    ]
+
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def _expand_path(
+    pattern: str, folder: Path, where: str, fail: _Problems
+) -> list[tuple[str, Path]]:
+    """Files a ``path`` names, sorted, each with its name in the card.
+
+    A relative pattern is taken from the card's folder. The name is the
+    path relative to the card's folder, or, for files outside it, relative
+    to the pattern's last folder without a wildcard, so ``kremlin/2025.json``
+    and ``tass/2025.json`` stay two files.
+    """
+    expanded = Path(pattern).expanduser()
+    full = expanded if expanded.is_absolute() else folder / expanded
+    parts = full.parts
+    fixed = list(parts)
+    for position, part in enumerate(parts):
+        if _GLOB_CHARS.search(part):
+            fixed = list(parts[:position])
+            break
+    if fixed == list(parts):
+        if not full.is_file():
+            fail(where, f"no file {full}" + (" (a folder)" if full.is_dir() else ""))
+            return []
+        return [(_label(full, folder, full.parent), full.resolve())]
+    root = Path(*fixed)
+    rest = str(Path(*parts[len(fixed) :]))
+    files = sorted(p for p in root.glob(rest) if p.is_file()) if root.is_dir() else []
+    if not files:
+        fail(where, f"the pattern {pattern!r} matches no file (looked in {root})")
+        return []
+    return [(_label(p, folder, root), p.resolve()) for p in files]
+
+
+def _label(file: Path, folder: Path, root: Path) -> str:
+    for base in (folder, root):
+        try:
+            return file.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return file.name
 
 
 def _parse_mapping(raw: Any, where: str, fail: Any) -> FieldMapping:
@@ -542,41 +683,116 @@ def _collect_mapping(raw: Any, where: str, fail: _Problems) -> FieldMapping | No
 
 
 def registry_dir() -> Path:
-    """The folder of registered corpus cards.
+    """The folder of the registered corpus cards that ship with the toolkit.
 
-    ``FRAMING_REGISTRY`` overrides it; the default is the ``corpora/`` folder
-    of the source checkout.
+    In a source checkout, its top-level ``corpora/`` folder (so edits show
+    at once); in an installed package, the copy packaged as
+    ``framing/_registry``.
+
+    Examples
+    --------
+    >>> (registry_dir() / "us-gov-2022.toml").is_file()
+    True
     """
-    override = os.environ.get("FRAMING_REGISTRY")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "corpora"
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "corpora").is_dir():
+        return checkout / "corpora"
+    return package / "_registry"
+
+
+def user_registry_dir() -> Path:
+    """The user's own card folder: ``<user config folder>/framing/corpora``."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("framing")) / "corpora"
+
+
+def registry_dirs() -> list[Path]:
+    """Every folder where cards are found by name, in search order.
+
+    The registered cards (:func:`registry_dir`), then the folders listed
+    in ``FRAMING_REGISTRY`` (separated by ``os.pathsep``, ``:`` on Linux),
+    then :func:`user_registry_dir`. Folders that do not exist are skipped.
+    """
+    folders = [registry_dir()]
+    for item in os.environ.get("FRAMING_REGISTRY", "").split(os.pathsep):
+        if item.strip():
+            folders.append(Path(item.strip()).expanduser())
+    folders.append(user_registry_dir())
+    unique: list[Path] = []
+    for folder in folders:
+        if folder.is_dir() and not any(_same(folder, seen) for seen in unique):
+            unique.append(folder)
+    return unique
+
+
+def _same(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 class BrokenCardWarning(UserWarning):
     """A registered card is invalid; the other cards are still listed."""
 
 
+def same_corpus(a: Path, b: Path) -> bool:
+    """Whether two card paths are one card file (a store serves only one).
+
+    Two files of one name are two corpora even when identical: local
+    ``path`` entries resolve against each card's own folder.
+    """
+    return _same(a, b)
+
+
+def _clash_error(name: str, paths: list[Path]) -> CardError:
+    listed = ", ".join(str(p) for p in paths)
+    return CardError(
+        f"{paths[-1]}: the corpus name {name!r} is taken by more than one card "
+        f"({listed}); stores are kept by name, so one would replace the other's. "
+        "Rename one card (its file and its `name`)"
+    )
+
+
+def _candidates(name: str) -> list[Path]:
+    """Card files named ``<name>.toml`` in the registry folders."""
+    return [
+        folder / f"{name}.toml"
+        for folder in registry_dirs()
+        if (folder / f"{name}.toml").is_file()
+    ]
+
+
 def _scan_registry() -> tuple[list[CorpusCard], dict[Path, CardError]]:
-    folder = registry_dir()
-    if not folder.is_dir():
-        raise CardError(f"{folder}: no corpus registry here; set FRAMING_REGISTRY")
-    cards: list[CorpusCard] = []
+    folders = registry_dirs()
+    if not folders:
+        raise CardError(
+            f"{registry_dir()}: no corpus registry here; set FRAMING_REGISTRY to a "
+            "folder of cards"
+        )
+    cards: dict[str, CorpusCard] = {}
     broken: dict[Path, CardError] = {}
-    for path in sorted(folder.glob("*.toml")):
-        try:
-            cards.append(load_card(path))
-        except CardError as exc:
-            broken[path] = exc
-    return sorted(cards, key=lambda c: c.name), broken
+    for folder in folders:
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                card = load_card(path)
+            except CardError as exc:
+                broken[path] = exc
+                continue
+            first = cards.get(card.name)
+            if first is not None and not same_corpus(first.path, path):
+                broken[path] = _clash_error(card.name, [first.path, path])
+            elif first is None:
+                cards[card.name] = card
+    return sorted(cards.values(), key=lambda c: c.name), broken
 
 
 def list_cards() -> list[CorpusCard]:
-    """All valid registered cards, sorted by name.
+    """All valid cards of the registry folders, sorted by name.
 
     A broken card does not hide the others: it is left out with a
     :class:`BrokenCardWarning` naming it and its problems (see
-    :func:`broken_cards`).
+    :func:`broken_cards`); so is a second card that takes a name already
+    taken in an earlier folder.
 
     Examples
     --------
@@ -594,7 +810,7 @@ def list_cards() -> list[CorpusCard]:
 
 
 def broken_cards() -> dict[Path, CardError]:
-    """The registered cards that do not load, with their errors.
+    """The cards of the registry folders that do not load, with their errors.
 
     Examples
     --------
@@ -604,21 +820,68 @@ def broken_cards() -> dict[Path, CardError]:
     return _scan_registry()[1]
 
 
-def find_card(name_or_path: str | Path) -> CorpusCard:
-    """A registered card by name, or a card file by path.
+def find_card(name_or_path: str | Path, *, base: Path | None = None) -> CorpusCard:
+    """A card by name (in :func:`registry_dirs`), or a card file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A corpus name, or the path of a ``.toml`` card.
+    base : Path, optional
+        Folder a relative card path is taken from (default: the working
+        folder); a study passes its own folder.
 
     Raises
     ------
     CardError
-        No such corpus; the message lists the registered names.
+        No such corpus (the message lists the names found), a missing card
+        file, or a name that cards in two registry folders take.
+
+    Examples
+    --------
+    >>> find_card("us-gov-2022").name
+    'us-gov-2022'
     """
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" and candidate.exists():
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or is_card_path(text):
+        candidate = Path(text).expanduser()
+        if base is not None and not candidate.is_absolute():
+            candidate = base / candidate
+        if not candidate.is_file():
+            raise CardError(f"{candidate}: no such card file")
         return load_card(candidate)
-    path = registry_dir() / f"{name_or_path}.toml"
-    if path.exists():
-        return load_card(path)
-    names = sorted(p.stem for p in registry_dir().glob("*.toml"))
+    found = _candidates(text)
+    if len(found) > 1:
+        distinct = [found[0]] + [p for p in found[1:] if not same_corpus(found[0], p)]
+        if len(distinct) > 1:
+            raise _clash_error(text, distinct)
+    if found:
+        return load_card(found[0])
+    names = sorted({p.stem for f in registry_dirs() for p in f.glob("*.toml")})
+    folders = ", ".join(str(f) for f in registry_dirs()) or "none"
     raise CardError(
-        f"no corpus {str(name_or_path)!r}; registered: {names}, or give a .toml path"
+        f"no corpus {text!r}; registered: {names} (in {folders}), or give a .toml path"
+    )
+
+
+def is_card_path(text: str) -> bool:
+    """Whether a corpus reference is a card path rather than a name.
+
+    Examples
+    --------
+    >>> is_card_path("us-gov-2022"), is_card_path("cards/mine.toml")
+    (False, True)
+    """
+    return text.endswith(".toml") or "/" in text or os.sep in text
+
+
+def registry_clash(card: CorpusCard) -> CardError | None:
+    """The error for ``card`` if a registry card of another corpus has its name."""
+    others = [p for p in _candidates(card.name) if not same_corpus(p, card.path)]
+    if not others:
+        return None
+    return CardError(
+        f"{card.path}: name = {card.name!r} is the name of the registered corpus "
+        f"{others[0]}; building it would replace that corpus's store. Give your "
+        "card another name"
     )

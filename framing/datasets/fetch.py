@@ -1,10 +1,12 @@
-"""Fetch registered raw files, verified by sha256.
+"""Fetch a card's raw files, verified by sha256.
 
-Files come from the offline mirror when ``FRAMING_DATA_MIRROR`` names a
-folder that holds them (as ``<mirror>/<corpus>/<file>`` or
-``<mirror>/<file>``), and are otherwise downloaded from the card's URL into
-the cache with pooch. Either way the sha256 must match the card: raw data
-is used only byte-identical to upstream.
+A card's local files (``path`` entries) are read where they are, checked
+against their sha256 when the card gives one. Other files come from the
+offline mirror when ``FRAMING_DATA_MIRROR`` names a folder that holds them
+(as ``<mirror>/<corpus>/<file>`` or ``<mirror>/<file>``), and are otherwise
+downloaded from the card's URL into the cache with pooch. Either way the
+sha256 must match the card: raw data is used only byte-identical to
+upstream.
 """
 
 from __future__ import annotations
@@ -53,7 +55,11 @@ def corpus_unavailable(name: str) -> str | None:
     from .cards import find_card
 
     card = find_card(name)
-    missing = [f.name for f in card.files if locate_in_mirror(card, f) is None]
+    missing = [
+        f.name
+        for f in card.files
+        if f.local is None and locate_in_mirror(card, f) is None
+    ]
     if not missing:
         return None
     try:
@@ -90,7 +96,7 @@ def load_seed_article() -> str:
 def locate_in_mirror(card: CorpusCard, source: SourceFile) -> Path | None:
     """Path of ``source`` in the offline mirror, or ``None``."""
     mirror = mirror_dir()
-    if mirror is None:
+    if mirror is None or source.local is not None:
         return None
     for candidate in (mirror / card.name / source.name, mirror / source.name):
         if candidate.is_file():
@@ -106,8 +112,21 @@ def fetch_file(card: CorpusCard, source: SourceFile) -> Path:
     HashMismatchError
         The mirror or downloaded file is not the registered one.
     DataUnavailableError
-        Not in the mirror and the download failed (e.g. offline).
+        Not in the mirror and the download failed (e.g. offline), or a
+        local file is gone.
     """
+    if source.local is not None:
+        if not source.local.is_file():
+            raise DataUnavailableError(
+                f"{card.path}: the file {source.local} ({source.name}) is gone; "
+                "restore it or fix the card's `path`"
+            )
+        if source.sha256 is not None:
+            actual = sha256_file(source.local)
+            if actual != source.sha256:
+                raise HashMismatchError(source.local, source.sha256, actual)
+        return source.local
+    assert source.url is not None and source.sha256 is not None
     local = locate_in_mirror(card, source)
     if local is not None:
         actual = sha256_file(local)
