@@ -76,14 +76,24 @@ def run(
 @corpus_app.command("list")
 @_friendly_errors
 def corpus_list() -> None:
-    """List the registered corpora (and every broken card with its problem)."""
+    """List the corpora of every registry folder (and every broken card).
+
+    The folders are the registered cards, those in FRAMING_REGISTRY and the
+    user's own (see `framing.datasets.cards.registry_dirs`).
+    """
     import warnings
 
     from .datasets.build import store_path
-    from .datasets.cards import BrokenCardWarning, broken_cards, list_cards
+    from .datasets.cards import (
+        BrokenCardWarning,
+        broken_cards,
+        list_cards,
+        registry_dir,
+        user_registry_dir,
+    )
 
     table = Table(title="Registered corpora")
-    for column in ("name", "title", "licence", "files", "use", "built"):
+    for column in ("name", "title", "licence", "files", "use", "built", "card"):
         table.add_column(column, overflow="fold")
     with warnings.catch_warnings():
         # Broken cards are reported below, each once, after the good ones.
@@ -98,6 +108,7 @@ def corpus_list() -> None:
             str(len(card.files)),
             "evaluation only" if card.evaluation_only else "analysis",
             "yes" if built else "no",
+            _card_origin(card.path, registry_dir(), user_registry_dir()),
         )
     console.print(table)
     from rich.markup import escape
@@ -110,6 +121,42 @@ def corpus_list() -> None:
             highlight=False,
             markup=True,
         )
+
+
+def _card_origin(path: Any, registered: Any, user: Any) -> str:
+    import os
+
+    folder = os.path.realpath(path.parent)
+    if folder == os.path.realpath(registered):
+        return "registered"
+    if folder == os.path.realpath(user):
+        return f"user: {path}"
+    return str(path)
+
+
+@corpus_app.command("init")
+@_friendly_errors
+def corpus_init(
+    files: Annotated[list[str], typer.Argument(help="Data files to draft a card for.")],
+    name: Annotated[
+        str | None,
+        typer.Option(help="Corpus name (default: the files' common folder)."),
+    ] = None,
+    out: Annotated[
+        str | None,
+        typer.Option(help="Card file to write (default: <name>.toml); never replaced."),
+    ] = None,
+) -> None:
+    """Draft a corpus card from your own files: sniffed fields, a proposed
+    mapping and the outlets found, as a commented TOML to check and edit."""
+    from .datasets.draft import write_draft
+
+    path = write_draft(files, out, name=name)
+    console.print(
+        f"wrote {path}: check the mapping and fill in the TODOs, then "
+        f"`framing corpus build {path}`",
+        highlight=False,
+    )
 
 
 @corpus_app.command("info")
@@ -131,11 +178,14 @@ def corpus_info(
     if card.evaluation_only:
         console.print("[yellow]evaluation only: do not redistribute[/]")
     table = Table(title="files")
-    for column in ("name", "format", "sha256", "url"):
+    for column in ("name", "format", "sha256", "url or path"):
         table.add_column(column, overflow="fold")
     for source in card.files:
         table.add_row(
-            source.name, source.format or "(by name)", source.sha256, source.url
+            source.name,
+            source.format or "(by name)",
+            source.sha256 or "(computed at build)",
+            source.url or str(source.local),
         )
     console.print(table)
     target = store_path(card.name)
@@ -153,7 +203,7 @@ def corpus_info(
 @corpus_app.command("fetch")
 @_friendly_errors
 def corpus_fetch(
-    names: Annotated[list[str], typer.Argument(help="Registry names.")],
+    names: Annotated[list[str], typer.Argument(help="Registry names or card paths.")],
 ) -> None:
     """Fetch and verify the raw files of corpora (mirror or download)."""
     from .datasets.cards import find_card
@@ -204,7 +254,7 @@ def corpus_build(
 @corpus_app.command("summary")
 @_friendly_errors
 def corpus_summary(
-    names: Annotated[list[str], typer.Argument(help="Registry names.")],
+    names: Annotated[list[str], typer.Argument(help="Registry names or card paths.")],
 ) -> None:
     """Print the per-outlet summary of built corpora."""
     import pandas as pd

@@ -386,7 +386,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
     corpora = check.strings(corpora_section, "[corpora]", "names", required=True)
     if "corpora" in data and not corpora and "names" in corpora_section:
         check.problem("[corpora] names", "must name at least one corpus")
-    _check_corpora(check, corpora)
+    _check_corpora(check, corpora, path.parent)
 
     sources_raw = data.get("sources", {})
     sources: dict[str, tuple[str, ...]] = {}
@@ -409,7 +409,9 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
                 seen[outlet] = label
             sources[label] = values
         if sources and not check.problems:
-            for problem in outlet_problems(sources, known_outlets(corpora)):
+            for problem in outlet_problems(
+                sources, known_outlets(corpora, base=path.parent)
+            ):
                 check.problem("[sources]", problem)
 
     events: list[Event] = []
@@ -553,8 +555,13 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
     )
 
 
-def known_outlets(corpora: tuple[str, ...]) -> dict[str, dict[str, int] | None]:
+def known_outlets(
+    corpora: tuple[str, ...], base: Path | None = None
+) -> dict[str, dict[str, int] | None]:
     """The outlets of each corpus, before anything is built where possible.
+
+    Each corpus is a card name or a card path (relative ones from ``base``,
+    the study's folder).
 
     From the corpus's store when it was built from the current card
     (outlet -> documents kept), else from the card when every file sets the
@@ -567,13 +574,13 @@ def known_outlets(corpora: tuple[str, ...]) -> dict[str, dict[str, int] | None]:
     known: dict[str, dict[str, int] | None] = {}
     for name in corpora:
         try:
-            card = find_card(name)
+            card = find_card(name, base=base)
         except FramingError:
             known[name] = None
             continue
         try:
             manifest = json.loads(
-                (store_path(name) / "manifest.json").read_text(encoding="utf-8")
+                (store_path(card.name) / "manifest.json").read_text(encoding="utf-8")
             )
         except (OSError, ValueError):
             manifest = {}
@@ -632,10 +639,23 @@ def outlet_problems(
     return problems
 
 
-def _check_corpora(check: _Checker, corpora: tuple[str, ...]) -> None:
+def _check_corpora(
+    check: _Checker, corpora: tuple[str, ...], base: Path | None = None
+) -> None:
     import warnings
 
-    from ..datasets.cards import broken_cards, list_cards
+    from ..datasets.cards import broken_cards, find_card, is_card_path, list_cards
+
+    paths = tuple(name for name in corpora if is_card_path(name))
+    for name in paths:
+        # A card path (relative ones from the study's folder) instead of a name.
+        try:
+            find_card(name, base=base)
+        except FramingError as exc:
+            check.problem("[corpora] names", str(exc))
+    corpora = tuple(name for name in corpora if name not in paths)
+    if not corpora:
+        return
 
     try:
         with warnings.catch_warnings():

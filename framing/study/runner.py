@@ -178,12 +178,15 @@ class _Runner:
 
     def corpora(self) -> dict[str, Any]:
         from ..datasets.build import build_corpus
+        from ..datasets.cards import find_card
 
         built = {}
         outlets: dict[str, dict[str, int] | None] = {}
         for name in self.study.corpora:
             self.report(f"corpus:{name} ...")
-            corpus = build_corpus(name, progress=self.progress)
+            # A name, or a card path taken from the study file's folder.
+            card = find_card(name, base=self.study.path.parent)
+            corpus = build_corpus(card, progress=self.progress)
             counts = corpus.manifest.get("counts", {})
             if not counts.get("kept"):
                 raise StudyError(
