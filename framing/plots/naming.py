@@ -1,7 +1,8 @@
-"""Figures of naming: frame shares over time per source, and voice composition.
+"""Figures of naming: frame shares over time per source, voice composition,
+and naming shares corrected for the detector's measured error.
 
-Both take the tidy tables of :mod:`framing.stats.naming` and ``ax=None``,
-and return the :class:`~matplotlib.figure.Figure`.
+Each takes a tidy table or result of :mod:`framing.stats` and ``ax=None``,
+and returns the :class:`~matplotlib.figure.Figure`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from matplotlib.patches import Patch
 
 from .style import DOUBLE_COLUMN, OKABE_ITO, journal_style
 
-__all__ = ["plot_naming_over_time", "plot_voice_composition", "VOICE_COLOURS"]
+__all__ = [
+    "plot_naming_over_time",
+    "plot_voice_composition",
+    "plot_corrected_shares",
+    "VOICE_COLOURS",
+]
 
 #: One colour per voice; "own" is the darkest, so it survives greyscale print.
 _EVENT_STYLES = (":", "--", "-.")
@@ -286,4 +292,126 @@ def plot_voice_composition(
         ax.legend(
             loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=len(voices), fontsize=6.5
         )
+    return fig
+
+
+def plot_corrected_shares(
+    result: Any,
+    ax: Axes | Sequence[Axes] | None = None,
+    *,
+    frames: Sequence[str] | None = None,
+    groups: Sequence[Any] | None = None,
+    frame_labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Raw and error-corrected naming shares per group: a panel per frame.
+
+    Each group has two points: the raw (detected) share of documents with
+    its Wilson interval (hollow), and the share corrected for the
+    detector's measured error with the interval that includes the error
+    rates' uncertainty (filled). Groups whose correction is not
+    identifiable show the raw share only.
+
+    Parameters
+    ----------
+    result : StatsResult or DataFrame
+        From :func:`framing.stats.corrected_naming_shares` with
+        ``period=None`` (its ``table``: ``term``, ``group``, ``estimate``,
+        ``ci_low``, ``ci_high``, ``naive``, ``n_present``, ``n``).
+    ax : Axes or sequence of Axes, optional
+        One axes per frame; by default a double-column figure.
+    frames, groups : sequence, optional
+        Subsets and their order (default: all, in table order).
+    frame_labels : mapping, optional
+        Panel titles of frames.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"term": "war", "group": ["a", "b"],
+    ...     "estimate": [0.30, 0.10], "ci_low": [0.20, 0.05],
+    ...     "ci_high": [0.40, 0.15], "naive": [0.31, 0.12],
+    ...     "n_present": [31, 12], "n": [100, 100]})
+    >>> fig = plot_corrected_shares(table)
+    >>> [a.get_title() for a in fig.axes]
+    ['war']
+    """
+    from ..evaluation import wilson_interval
+
+    table = getattr(result, "table", result)
+    if "period" in table.columns and table["period"].notna().any():
+        raise ValueError("plot one period at a time: filter the 'period' column")
+    frames = list(dict.fromkeys(table["term"])) if frames is None else list(frames)
+    groups = list(dict.fromkeys(table["group"])) if groups is None else list(groups)
+    labels = dict(frame_labels or {})
+    with journal_style():
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            fig, grid = plt.subplots(
+                1,
+                len(frames),
+                figsize=(DOUBLE_COLUMN, 0.2 * max(len(groups), 3) + 0.9),
+                sharey=True,
+                layout="constrained",
+                squeeze=False,
+            )
+            axes = list(grid.ravel())
+        else:
+            axes = [ax] if isinstance(ax, Axes) else list(ax)
+            if len(axes) != len(frames):
+                raise ValueError(f"need {len(frames)} axes (one per frame)")
+            figure = axes[0].get_figure()
+            if not isinstance(figure, Figure):
+                raise TypeError("ax must belong to a matplotlib Figure")
+            fig = figure
+        y = np.arange(len(groups))[::-1].astype(float)
+        for axis, frame in zip(axes, frames, strict=True):
+            part = table[table["term"] == frame].set_index("group")
+            part = part.reindex([g for g in groups if g in part.index])
+            rows = y[[groups.index(g) for g in part.index]]
+            raw = part["naive"].to_numpy(dtype=float)
+            bounds = np.array(
+                [
+                    wilson_interval(float(k), float(n)) if n > 0 else (np.nan, np.nan)
+                    for k, n in zip(part["n_present"], part["n"], strict=True)
+                ],
+                dtype=float,
+            ).reshape(-1, 2)
+            axis.errorbar(
+                raw,
+                rows + 0.15,
+                xerr=[raw - bounds[:, 0], bounds[:, 1] - raw],
+                fmt="o",
+                ms=3,
+                mfc="white",
+                capsize=1.5,
+                lw=0.8,
+                color="0.45",
+                label="raw (detected)",
+            )
+            corrected = part["estimate"].to_numpy(dtype=float)
+            low = part["ci_low"].to_numpy(dtype=float)
+            high = part["ci_high"].to_numpy(dtype=float)
+            shown = np.isfinite(corrected)
+            low = np.where(np.isfinite(low), low, corrected)
+            high = np.where(np.isfinite(high), high, corrected)
+            axis.errorbar(
+                corrected[shown],
+                rows[shown] - 0.15,
+                xerr=[
+                    corrected[shown] - low[shown],
+                    high[shown] - corrected[shown],
+                ],
+                fmt="o",
+                ms=3,
+                capsize=1.5,
+                lw=0.8,
+                color=OKABE_ITO[0],
+                label="corrected",
+            )
+            axis.set_title(labels.get(frame, frame))
+            axis.set_xlim(left=0)
+            axis.set_xlabel("share of documents")
+        axes[0].set_yticks(y, [str(g) for g in groups])
+        handles, names = axes[0].get_legend_handles_labels()
+        fig.legend(handles, names, loc="outside lower center", ncols=2, fontsize=6.5)
     return fig
