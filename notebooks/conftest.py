@@ -42,6 +42,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "03-topics": ("kremlin-zelenskyy-2022",),
     "04-classifiers": ("gvfc", "kremlin-zelenskyy-2022", "us-gov-2022"),
     "05-statistics": ("kremlin-zelenskyy-2022", "us-gov-2022"),
+    "07-your-own-corpus": ("ru-telegram-2024", "ru-state-headlines"),
 }
 #: Notebooks not listed above are assumed to need everything.
 EVERYTHING = ("kremlin-zelenskyy-2022", "us-gov-2022", "gvfc", SEED)
