@@ -237,7 +237,7 @@ def lexicon_labels(
 
     Examples
     --------
-    >>> lexicon_labels([("a", "It is a war."), ("b", "Markets rose.")],
+    >>> lexicon_labels([("a", "The war in Ukraine goes on."), ("b", "Markets rose.")],
     ...                groups=NAMING_GROUPS)["label"].tolist()
     ['war-invasion', None]
     """
