@@ -213,8 +213,12 @@ def corpus_fetch(
         card = find_card(name)
         with console.status(f"fetching {card.name}"):
             paths = fetch_corpus(card)
+        unchecked = {f.name for f in card.files if f.sha256 is None}
         for file_name, path in paths.items():
-            console.print(f"{card.name}/{file_name}: sha256 ok -> {path}")
+            state = (
+                "local, no sha256 to check" if file_name in unchecked else "sha256 ok"
+            )
+            console.print(f"{card.name}/{file_name}: {state} -> {path}")
 
 
 @corpus_app.command("build")

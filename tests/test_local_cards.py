@@ -370,3 +370,44 @@ def test_init_takes_outlets_from_folders_and_columns_from_names(home: Path) -> N
     assert built.counts["kept"] == 4
     summary = built.summary()
     assert sorted(summary["outlet"]) == ["alpha", "beta"]
+
+
+def test_init_sniffs_every_tabular_format(home: Path) -> None:
+    from framing.datasets.draft import propose_mapping, sniff_file
+
+    frame = pd.DataFrame(
+        {"Headline": ["Talks resume"], "Body": ["The talks resumed."], "Date": ["2024"]}
+    )
+    (home / "a.tsv").write_text("title\tdate\tbody\nA\t2024-01-01\tText.\n")
+    (home / "a.jsonl").write_text(
+        '{"headline": "x", "published": "2024-01-01T10:00", "content": "Text."}\n'
+    )
+    frame.to_parquet(home / "a.parquet")
+    frame.to_excel(home / "a.xlsx", index=False)
+    found = {}
+    for name in ("a.tsv", "a.jsonl", "a.parquet", "a.xlsx"):
+        sniff = sniff_file(home / name)
+        found[sniff.format] = propose_mapping(sniff.fields)
+    assert found == {
+        "csv": {"text": "body", "title": "title", "published": "date"},
+        "jsonl": {"text": "content", "title": "headline", "published": "published"},
+        "parquet": {"text": "Body", "title": "Headline", "published": "Date"},
+        "excel": {"text": "Body", "title": "Headline", "published": "Date"},
+    }
+
+
+def test_init_lists_the_outlets_of_an_outlet_column(home: Path) -> None:
+    (home / "press.csv").write_text(
+        "headline,body,date,source\n"
+        "A,First text here.,2024-05-01,Daily Post\n"
+        "B,Second text here.,02/05/2024,The Herald\n"
+        "C,Third text here.,2024-05-03,Daily Post\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["corpus", "init", "press.csv"])
+    assert result.exit_code == 0, result.output
+    text = (home / "press.toml").read_text(encoding="utf-8")
+    assert "Daily Post (2), The Herald (1)" in text
+    assert 'outlet = "source"' in text
+    assert "date_order" in text  # 02/05/2024: day or month first is asked
+    assert load_card(home / "press.toml").name == "press"

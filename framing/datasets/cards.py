@@ -561,7 +561,12 @@ def _expand_path(
     and ``tass/2025.json`` stay two files.
     """
     expanded = Path(pattern).expanduser()
-    full = expanded if expanded.is_absolute() else folder / expanded
+    # normpath, not resolve: '..' is folded so names never climb out, while
+    # symlinked folders keep their names.
+    full = Path(
+        os.path.normpath(expanded if expanded.is_absolute() else folder / expanded)
+    )
+    folder = Path(os.path.normpath(folder))
     parts = full.parts
     fixed = list(parts)
     for position, part in enumerate(parts):

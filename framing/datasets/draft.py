@@ -200,7 +200,7 @@ def draft_card(
         )
     parents = sorted({p.resolve().parent for p in paths})
     common = Path(*_common_parts([p.parts for p in parents]))
-    name = name or _slug(common.name or paths[0].stem)
+    name = name or _slug(paths[0].stem if len(paths) == 1 else common.name)
     groups: dict[tuple[Path, str], list[FileSniff]] = {}
     for sniff in sniffs:
         groups.setdefault((sniff.path.resolve().parent, sniff.format), []).append(sniff)
@@ -327,7 +327,7 @@ def write_draft(
     """Write :func:`draft_card` to ``out``; never overwrite a file.
 
     ``out`` defaults to ``<name>.toml`` in the working folder, the name to
-    the files' common folder.
+    the file's name (one file) or the files' common folder (several).
 
     Raises
     ------
@@ -339,7 +339,8 @@ def write_draft(
         common = (
             Path(*_common_parts([p.parent.parts for p in paths])) if paths else None
         )
-        name = name or _slug(common.name if common else "")
+        single = paths[0].stem if len(paths) == 1 else None
+        name = name or _slug(single or (common.name if common else ""))
         out = Path(f"{name}.toml")
     out = Path(out)
     if out.exists():
