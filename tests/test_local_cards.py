@@ -318,6 +318,15 @@ def test_a_study_takes_a_card_path_relative_to_its_folder(home: Path) -> None:
     study["corpora"] = {"names": ["cards/absent.toml"]}
     with pytest.raises(Exception, match="absent.toml"):
         parse_study(study, study_dir / "study.toml")
+    # A card path that takes a registered name is refused before any build.
+    card(
+        study_dir / "cards",
+        CSV_ENTRY.format(path="a.csv", extra=""),
+        name="us-gov-2022",
+    )
+    study["corpora"] = {"names": ["cards/us-gov-2022.toml"]}
+    with pytest.raises(Exception, match="name of the registered corpus"):
+        parse_study(study, study_dir / "study.toml")
 
 
 # --- corpus init -------------------------------------------------------------------

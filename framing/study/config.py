@@ -644,15 +644,24 @@ def _check_corpora(
 ) -> None:
     import warnings
 
-    from ..datasets.cards import broken_cards, find_card, is_card_path, list_cards
+    from ..datasets.cards import (
+        broken_cards,
+        find_card,
+        is_card_path,
+        list_cards,
+        registry_clash,
+    )
 
     paths = tuple(name for name in corpora if is_card_path(name))
     for name in paths:
         # A card path (relative ones from the study's folder) instead of a name.
         try:
-            find_card(name, base=base)
+            clash = registry_clash(find_card(name, base=base))
         except FramingError as exc:
             check.problem("[corpora] names", str(exc))
+            continue
+        if clash is not None:
+            check.problem("[corpora] names", str(clash))
     corpora = tuple(name for name in corpora if name not in paths)
     if not corpora:
         return
