@@ -782,7 +782,6 @@ def build_corpus(
         "build_key": key,
         "card": {
             "file": card.path.name,
-            "path": str(card.path.resolve()),
             "sha256": card.sha256,
             "title": card.title,
             "licence": card.licence,
