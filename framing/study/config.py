@@ -121,6 +121,7 @@ class StudyConfig:
     figure_formats: tuple[str, ...]
     table_formats: tuple[str, ...]
     digits: int
+    validation: dict[str, Any] = field(default_factory=lambda: {"enabled": False})
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -309,6 +310,7 @@ SECTIONS = {
     ),
     "figures": ("formats",),
     "tables": ("formats", "digits"),
+    "validation": ("gold", "key", "split", "correct", "n_boot", "min_gold"),
 }
 
 
@@ -505,6 +507,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
 
     topics = _topics(check, data, corpora)
     classifier = _classifier(check, data, lexicon_frames)
+    validation = _validation(check, data, path)
 
     figures = check.section(data, "figures", SECTIONS["figures"])
     figure_formats = check.strings(
@@ -551,6 +554,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
         figure_formats=figure_formats,
         table_formats=table_formats,
         digits=digits,
+        validation=validation,
         raw=data,
     )
 
@@ -848,3 +852,42 @@ def _classifier(
         # Parallel inner-search fits: results do not depend on it.
         "jobs": check.get(table, where, "jobs", int, 1, check=_positive),
     }
+
+
+def _validation(check: _Checker, data: dict[str, Any], path: Path) -> dict:
+    """``[validation]``: the gold that measures the detector's error on the
+    study's own corpora, and whether to correct the naming shares with it."""
+    if "validation" not in data:
+        return {"enabled": False}
+    table = check.section(data, "validation", SECTIONS["validation"])
+    where = "[validation]"
+    gold = check.get(table, where, "gold", str, None, required=True)
+    key = check.get(table, where, "key", str, None)
+    settings: dict[str, Any] = {
+        "enabled": True,
+        "gold": gold,
+        "key": key,
+        "split": check.get(
+            table, where, "split", str, "all", allowed=("all", "dev", "test")
+        ),
+        "correct": check.get(table, where, "correct", bool, True),
+        "n_boot": check.get(table, where, "n_boot", int, 1000, check=_positive),
+        "min_gold": check.get(table, where, "min_gold", int, 30, check=_positive),
+    }
+    for name, value in (("gold", gold), ("key", key)):
+        if value is None:
+            continue
+        file = path.parent / value
+        if not file.is_file():
+            check.problem(
+                f"{where} {name}",
+                f"no file {file} (paths are relative to the study file)",
+            )
+        elif name == "gold":
+            from ..frames.validation import read_gold
+
+            try:
+                read_gold(file, key=path.parent / key if key else None)
+            except FramingError as exc:
+                check.problem(f"{where} gold", str(exc))
+    return settings

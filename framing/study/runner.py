@@ -21,6 +21,11 @@ Stages (each cached by :class:`~framing.study.cache.StageCache`):
 ``classifier``
     Cross-source and time-split validation of a naming classifier trained
     on masked text.
+``validation``
+    With a ``[validation]`` section: the detector scored against the
+    study's gold (referent precision and recall, miss rate, voice accuracy
+    per frame) and, with ``correct = true``, the naming shares by source and
+    period corrected for that measured error, next to the raw ones.
 
 The output folder is written atomically from the stage folders:
 ``figures/`` (PDF and PNG), ``tables/`` (CSV and LaTeX) and
@@ -1055,6 +1060,235 @@ class _Runner:
 
         return self.stage("classifier", params, produce)
 
+    def validation(
+        self,
+        corpora: dict[str, Any],
+        detections: dict[str, StageResult],
+        features: StageResult,
+    ) -> StageResult | None:
+        """The detector's error on the study's own gold, and corrected shares.
+
+        Scores the detections of every corpus against the ``[validation]``
+        gold (referent precision and recall, miss rate, voice accuracy per
+        frame, with intervals) and, with ``correct = true``, corrects each
+        source's naming shares before and after the event for that error
+        (:func:`framing.stats.prevalence.corrected_naming_shares`).
+        """
+        from ..evaluation import wilson_interval
+        from ..frames.validation import (
+            METRICS,
+            GoldError,
+            read_gold,
+            select_gold,
+            validate_mentions,
+        )
+        from ..stats.prevalence import corrected_naming_shares
+
+        study = self.study
+        settings = study.validation
+        if not settings.get("enabled"):
+            return None
+        folder = study.path.parent
+        gold_path = folder / settings["gold"]
+        key_file = folder / settings["key"] if settings.get("key") else None
+        params = {
+            "detections": {k: v.key for k, v in detections.items()},
+            "features": features.key,
+            "gold": file_sha256(gold_path),
+            "key": file_sha256(key_file) if key_file else None,
+            "settings": {k: v for k, v in settings.items() if k not in ("gold", "key")},
+            "frames": list(study.frames),
+            "voice": study.stats_voice,
+            "labels": study.frame_labels,
+            "seed": study.seed,
+            "ci_level": study.ci_level,
+            "render": self.render_params,
+        }
+
+        def produce(staging: Path) -> dict:
+            gold = read_gold(gold_path, key=key_file)
+            rows, mentions = [], []
+            for name, corpus in corpora.items():
+                meta = corpus.articles(columns=["doc_id", "outlet"])
+                try:
+                    part = select_gold(
+                        gold,
+                        meta,
+                        corpus=corpus.name,
+                        split=settings["split"],
+                        where=str(gold_path),
+                    )
+                except GoldError as exc:
+                    if "has no rows" in str(exc):
+                        continue
+                    raise
+                rows.append(part)
+                detected = pd.read_parquet(detections[name].path / "mentions.parquet")
+                wanted = set(part["doc_id"].astype(str))
+                mentions.append(detected[detected["doc_id"].isin(wanted)])
+            if not rows:
+                raise StudyError(
+                    f"{study.path}: [validation] gold {gold_path} has no rows "
+                    f"(split {settings['split']!r}) for the corpora "
+                    + ", ".join(study.corpora)
+                )
+            result = validate_mentions(
+                pd.concat(mentions, ignore_index=True),
+                pd.concat(rows, ignore_index=True),
+                n_boot=settings["n_boot"],
+                seed=study.seed,
+                ci=study.ci_level,
+                min_gold=settings["min_gold"],
+            )
+            by_frame = pd.concat(
+                [
+                    result.table("frame"),
+                    result.table("all").rename(columns={"all": "frame"}),
+                ],
+                ignore_index=True,
+            )
+            by_frame["frame"] = [
+                "all" if f == "all" else study.frame_labels.get(str(f), str(f))
+                for f in by_frame["frame"]
+            ]
+            cells = pd.concat(
+                [
+                    result.table("frame", cells=True),
+                    result.table("all", cells=True).rename(columns={"all": "frame"}),
+                ],
+                ignore_index=True,
+            )
+            printed = by_frame.copy()
+            for metric in METRICS:
+                printed[f"{metric}_ci"] = cells[metric].str.replace(
+                    r" n=\d+$", "", regex=True
+                )
+            level = int(round(study.ci_level * 100))
+            write_frame_table(
+                printed,
+                staging,
+                "validation",
+                study,
+                caption=f"The naming detector against the study's gold "
+                f"({'weighted' if result.weighted else 'Wilson'} {level}% "
+                "intervals): referent precision and recall, miss rate and voice "
+                "accuracy per frame.",
+                label="tab:validation",
+                latex_columns=[
+                    "frame",
+                    *(f"{m}_ci" for m in METRICS),
+                    "gold",
+                ],
+            )
+            write_frame_table(
+                result.table("outlet"),
+                staging,
+                "validation-by-outlet",
+                study,
+                caption="The naming detector against the gold, per outlet.",
+            )
+            macros: dict[str, str] = {}
+            for record in by_frame.to_dict("records"):
+                for metric in METRICS:
+                    base = latex_macro_name("validation", str(record["frame"]), metric)
+                    for suffix, column in (
+                        ("", metric),
+                        ("Low", f"{metric}_low"),
+                        ("High", f"{metric}_high"),
+                    ):
+                        value = float(record.get(column, np.nan))
+                        macros[base + suffix] = (
+                            f"{value:.{study.digits}f}" if np.isfinite(value) else "n/a"
+                        )
+                macros[latex_macro_name("validation", str(record["frame"]), "gold")] = (
+                    str(int(record["gold"]))
+                )
+            summary: dict[str, Any] = {"notes": list(result.notes)}
+            if settings["correct"]:
+                data = pd.read_parquet(features.path / "features.parquet")
+                rates = result.detection_rates(voice=study.stats_voice)
+                corrected = corrected_naming_shares(
+                    data,
+                    rates,
+                    frames=study.frames,
+                    voice=study.stats_voice,
+                    by="source",
+                    period="period",
+                    n_boot=settings["n_boot"],
+                    seed=study.seed,
+                    ci=study.ci_level,
+                    min_gold=settings["min_gold"],
+                )
+                order = self.source_order(data)
+                table = corrected.table
+                table = table.assign(
+                    source=pd.Categorical(table["group"], categories=order),
+                    period=pd.Categorical(
+                        table["period"], categories=["before", "after"]
+                    ),
+                ).sort_values(["source", "period", "term"], kind="stable")
+                raw_low, raw_high = [], []
+                for k, n in zip(table["n_present"], table["n"], strict=True):
+                    low, high = wilson_interval(int(k), int(n), ci=study.ci_level)
+                    raw_low.append(low)
+                    raw_high.append(high)
+                shares = pd.DataFrame(
+                    {
+                        "source": table["source"].astype(str),
+                        "period": table["period"].astype(str),
+                        "frame": [study.frame_labels.get(f, f) for f in table["term"]],
+                        "documents": table["n"].astype(int),
+                        "naming": table["n_present"].astype(int),
+                        "share": table["naive"],
+                        "share_low": raw_low,
+                        "share_high": raw_high,
+                        "corrected": table["estimate"],
+                        "corrected_low": table["ci_low"],
+                        "corrected_high": table["ci_high"],
+                        "sensitivity": table["sensitivity"],
+                        "specificity": table["specificity"],
+                    }
+                )
+                write_frame_table(
+                    shares,
+                    staging,
+                    "naming-corrected",
+                    study,
+                    caption=f"Share of documents naming the war in the "
+                    f"{study.stats_voice} voice, as detected (Wilson intervals) and "
+                    "corrected for the detector's measured error (Rogan-Gladen; "
+                    f"{level}% intervals include the error rates' uncertainty).",
+                    label="tab:naming-corrected",
+                    latex_columns=[
+                        "source",
+                        "period",
+                        "frame",
+                        "documents",
+                        "share",
+                        "corrected",
+                        "corrected_low",
+                        "corrected_high",
+                    ],
+                )
+                for record in shares.to_dict("records"):
+                    base = latex_macro_name(
+                        "corrected", record["source"], record["frame"], record["period"]
+                    )
+                    for suffix, column in (
+                        ("", "corrected"),
+                        ("Low", "corrected_low"),
+                        ("High", "corrected_high"),
+                    ):
+                        value = float(record[column])
+                        macros[base + suffix] = (
+                            f"{value:.{study.digits}f}" if np.isfinite(value) else "n/a"
+                        )
+                summary["notes"] += list(corrected.notes)
+            summary["macros"] = macros
+            return summary
+
+        return self.stage("validation", params, produce)
+
     # -- assembly ------------------------------------------------------------
 
     def assemble(self, corpora: dict[str, Any], naming: StageResult) -> StudyRun:
@@ -1208,4 +1442,5 @@ def run_study(
     runner.fightin_words(corpora, features)
     runner.topics(corpora, features)
     runner.classifier(corpora, detections)
+    runner.validation(corpora, detections, features)
     return runner.assemble(corpora, naming)
