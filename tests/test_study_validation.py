@@ -83,6 +83,8 @@ def with_validation(folder: Path, **settings: object) -> dict:
         ({"gold": "gold.csv", "min_gold": 0}, "[validation] min_gold: 0 must be a"),
         ({"gold": "gold.csv", "extra": 1}, "[validation] extra: unknown key"),
         ({"gold": "bad.csv"}, "a gold file needs the column(s)"),
+        ({"gold": []}, "[validation] gold: must be a file name or a list"),
+        ({"gold": ["gold.csv", "nope.csv"]}, "[validation] gold: no file"),
     ],
 )
 def test_invalid_validation_settings_are_reported(tmp_path, settings, expected):
@@ -112,6 +114,10 @@ def test_validation_defaults_and_absence(tmp_path):
         "min_gold": 30,
     }
     assert parse_study(MINIMAL, "s.toml").validation == {"enabled": False}
+    both = parse_study(
+        with_validation(tmp_path, gold=["gold.csv", "gold.csv"]), tmp_path / "s.toml"
+    )
+    assert both.validation["gold"] == ["gold.csv", "gold.csv"]
 
 
 @pytest.fixture()

@@ -856,12 +856,22 @@ def _classifier(
 
 def _validation(check: _Checker, data: dict[str, Any], path: Path) -> dict:
     """``[validation]``: the gold that measures the detector's error on the
-    study's own corpora, and whether to correct the naming shares with it."""
+    study's own corpora, and whether to correct the naming shares with it.
+
+    ``gold`` is one file or a list (e.g. one per corpus), in any format
+    :func:`framing.frames.validation.read_gold` reads, relative to the study
+    file; ``key`` the key file of a coded sample sheet (default beside it).
+    """
     if "validation" not in data:
         return {"enabled": False}
     table = check.section(data, "validation", SECTIONS["validation"])
     where = "[validation]"
-    gold = check.get(table, where, "gold", str, None, required=True)
+    gold = check.get(table, where, "gold", (str, list), None, required=True)
+    if isinstance(gold, list) and (
+        not gold or not all(isinstance(g, str) for g in gold)
+    ):
+        check.problem(f"{where} gold", "must be a file name or a list of file names")
+        gold = None
     key = check.get(table, where, "key", str, None)
     settings: dict[str, Any] = {
         "enabled": True,
@@ -874,7 +884,8 @@ def _validation(check: _Checker, data: dict[str, Any], path: Path) -> dict:
         "n_boot": check.get(table, where, "n_boot", int, 1000, check=_positive),
         "min_gold": check.get(table, where, "min_gold", int, 30, check=_positive),
     }
-    for name, value in (("gold", gold), ("key", key)):
+    files = [("gold", g) for g in ([gold] if isinstance(gold, str) else gold or [])]
+    for name, value in [*files, ("key", key)]:
         if value is None:
             continue
         file = path.parent / value

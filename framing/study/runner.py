@@ -1089,12 +1089,15 @@ class _Runner:
         if not settings.get("enabled"):
             return None
         folder = study.path.parent
-        gold_path = folder / settings["gold"]
+        names = settings["gold"]
+        gold_paths = [
+            folder / g for g in ([names] if isinstance(names, str) else names)
+        ]
         key_file = folder / settings["key"] if settings.get("key") else None
         params = {
             "detections": {k: v.key for k, v in detections.items()},
             "features": features.key,
-            "gold": file_sha256(gold_path),
+            "gold": [file_sha256(g) for g in gold_paths],
             "key": file_sha256(key_file) if key_file else None,
             "settings": {k: v for k, v in settings.items() if k not in ("gold", "key")},
             "frames": list(study.frames),
@@ -1106,7 +1109,10 @@ class _Runner:
         }
 
         def produce(staging: Path) -> dict:
-            gold = read_gold(gold_path, key=key_file)
+            gold = pd.concat(
+                [read_gold(g, key=key_file) for g in gold_paths], ignore_index=True
+            )
+            gold_path = ", ".join(str(g) for g in gold_paths)
             rows, mentions = [], []
             for name, corpus in corpora.items():
                 meta = corpus.articles(columns=["doc_id", "outlet"])
