@@ -172,3 +172,17 @@ def test_validation_rates_feed_the_correction():
     data = feature_table({("a", "after"): (50, 500)})
     result = corrected_naming_shares(data, rates, frames=["war"], n_boot=200)
     assert result.table["estimate"].iloc[0] == pytest.approx(0.1 * 0.9, abs=TOL)
+
+
+def test_a_perfect_score_on_little_gold_still_widens_the_interval():
+    data = feature_table({("a", "after"): (300, 1000)})
+    widths = {}
+    for how in ("jeffreys", "binomial"):
+        table = corrected_naming_shares(
+            data, se_sp(1.0, 1.0, n=30), frames=["war"], n_boot=2000, rate_draws=how
+        ).table
+        widths[how] = float(table["ci_high"].iloc[0] - table["ci_low"].iloc[0])
+    # Binomial redraws of a rate of 1 are always 1: only the counts vary.
+    assert widths["jeffreys"] > 1.2 * widths["binomial"]
+    with pytest.raises(ValueError, match="rate_draws"):
+        corrected_naming_shares(data, se_sp(1, 1), frames=["war"], rate_draws="x")

@@ -419,6 +419,19 @@ def _detection_inputs(
     return kind, {k: float(np.asarray(row[k], dtype=float)) for k in keys}
 
 
+def _draw_rate(
+    rng: np.random.Generator, rate: float, size: float, n: int, how: str
+) -> np.ndarray:
+    """Replicates of a rate measured on ``size`` gold items."""
+    if how == "binomial":
+        m = max(1, round(size))
+        return rng.binomial(m, rate, size=n) / m
+    # Jeffreys Beta(k + 1/2, n - k + 1/2): a perfect score on a small gold
+    # set still carries uncertainty, where a binomial redraw has none.
+    k = rate * size
+    return rng.beta(k + 0.5, size - k + 0.5, size=n)
+
+
 def _error_rates(
     kind: str, a: np.ndarray, b: np.ndarray, detected: np.ndarray, total: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -445,6 +458,7 @@ def corrected_naming_shares(
     seed: int = 0,
     ci: float = 0.95,
     min_gold: int = 30,
+    rate_draws: str = "jeffreys",
 ) -> StatsResult:
     """Shares of documents naming each frame, corrected for detection error.
 
@@ -479,10 +493,12 @@ def corrected_naming_shares(
         familiar precision-recall correction.
 
     Intervals include the uncertainty of the error rates: each of
-    ``n_boot`` seeded replicates redraws the rates binomially from their
-    (effective) gold sizes and every group's naming count binomially from
-    its documents, recomputes ``sp`` and the corrected shares; the
-    interval is the percentile interval of the replicates.
+    ``n_boot`` seeded replicates redraws the two rates from their
+    (effective) gold sizes -- from the Jeffreys Beta posterior by default,
+    so a perfect score on a small gold set still carries uncertainty, or
+    binomially (``rate_draws="binomial"``) -- and every group's naming count
+    binomially from its documents, recomputes ``sp`` and the corrected
+    shares; the interval is the percentile interval of the replicates.
 
     Parameters
     ----------
@@ -502,6 +518,8 @@ def corrected_naming_shares(
     ci : float
     min_gold : int
         Rates from fewer gold items are flagged in the notes.
+    rate_draws : {"jeffreys", "binomial"}
+        How a replicate redraws each error rate.
 
     Returns
     -------
@@ -538,6 +556,10 @@ def corrected_naming_shares(
         raise ValueError(f"n_boot must be an integer, got {n_boot!r}")
     if n_boot < 0:
         raise ValueError("n_boot must be >= 0")
+    if rate_draws not in ("jeffreys", "binomial"):
+        raise ValueError(
+            f"rate_draws must be 'jeffreys' or 'binomial', got {rate_draws!r}"
+        )
     keys = [by] if period is None else [by, period]
     columns = {f: feature_column("has", f, voice) for f in frames}
     missing = [c for c in [*keys, *columns.values()] if c not in data.columns]
@@ -557,7 +579,8 @@ def corrected_naming_shares(
     if n_boot:
         notes.append(
             f"{ci:.0%} percentile intervals from {n_boot} replicates redrawing the "
-            "error rates (binomial, from their gold sizes) and the naming counts"
+            f"error rates ({rate_draws}, from their gold sizes) and the naming "
+            "counts"
         )
     rows: list[dict[str, Any]] = []
     for frame in frames:
@@ -603,9 +626,8 @@ def corrected_naming_shares(
         if n_boot and identifiable:
             first = "sensitivity" if kind == "se-sp" else "precision"
             second = "specificity" if kind == "se-sp" else "recall"
-            m_a, m_b = max(1, round(size_a)), max(1, round(size_b))
-            a = rng.binomial(m_a, values[first], size=n_boot) / m_a
-            b = rng.binomial(m_b, values[second], size=n_boot) / m_b
+            a = _draw_rate(rng, values[first], size_a, n_boot, rate_draws)
+            b = _draw_rate(rng, values[second], size_b, n_boot, rate_draws)
             counts = rng.binomial(n[None, :], q[None, :], size=(n_boot, len(q)))
             se_b, sp_b = _error_rates(
                 kind, a, b, counts.sum(axis=1).astype(float), total_n
