@@ -186,3 +186,12 @@ def test_a_perfect_score_on_little_gold_still_widens_the_interval():
     assert widths["jeffreys"] > 1.2 * widths["binomial"]
     with pytest.raises(ValueError, match="rate_draws"):
         corrected_naming_shares(data, se_sp(1, 1), frames=["war"], rate_draws="x")
+
+
+def test_a_group_without_detected_naming_keeps_an_upper_bound():
+    data = feature_table({("a", "after"): (0, 1000), ("b", "after"): (200, 1000)})
+    table = corrected_naming_shares(
+        data, se_sp(0.95, 0.999, n=200), frames=["war"], n_boot=2000
+    ).table.set_index("group")
+    assert table.loc["a", "estimate"] == 0.0
+    assert table.loc["a", "ci_high"] > 0

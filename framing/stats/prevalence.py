@@ -495,10 +495,12 @@ def corrected_naming_shares(
     Intervals include the uncertainty of the error rates: each of
     ``n_boot`` seeded replicates redraws the two rates from their
     (effective) gold sizes -- from the Jeffreys Beta posterior by default,
-    so a perfect score on a small gold set still carries uncertainty, or
-    binomially (``rate_draws="binomial"``) -- and every group's naming count
-    binomially from its documents, recomputes ``sp`` and the corrected
-    shares; the interval is the percentile interval of the replicates.
+    so a perfect score on a small gold set still carries uncertainty --
+    and every group's detected share from its Jeffreys posterior (so a
+    group with no detected naming keeps an upper bound above 0); with
+    ``rate_draws="binomial"`` both are redrawn binomially. Each replicate
+    recomputes ``sp`` and the corrected shares; the interval is the
+    percentile interval of the replicates.
 
     Parameters
     ----------
@@ -519,7 +521,7 @@ def corrected_naming_shares(
     min_gold : int
         Rates from fewer gold items are flagged in the notes.
     rate_draws : {"jeffreys", "binomial"}
-        How a replicate redraws each error rate.
+        How a replicate redraws each error rate and detected share.
 
     Returns
     -------
@@ -628,11 +630,20 @@ def corrected_naming_shares(
             second = "specificity" if kind == "se-sp" else "recall"
             a = _draw_rate(rng, values[first], size_a, n_boot, rate_draws)
             b = _draw_rate(rng, values[second], size_b, n_boot, rate_draws)
-            counts = rng.binomial(n[None, :], q[None, :], size=(n_boot, len(q)))
+            if rate_draws == "binomial":
+                counts = rng.binomial(n[None, :], q[None, :], size=(n_boot, len(q)))
+                shares = counts / n[None, :]
+            else:
+                # A group with no naming still has an upper bound above 0.
+                shares = rng.beta(
+                    present[None, :] + 0.5,
+                    n[None, :] - present[None, :] + 0.5,
+                    size=(n_boot, len(q)),
+                )
             se_b, sp_b = _error_rates(
-                kind, a, b, counts.sum(axis=1).astype(float), total_n
+                kind, a, b, (shares * n[None, :]).sum(axis=1), total_n
             )
-            boot = rogan_gladen(counts / n[None, :], se_b[:, None], sp_b[:, None])
+            boot = rogan_gladen(shares, se_b[:, None], sp_b[:, None])
             undefined = np.isnan(boot[:, 0]).mean()
             if undefined > 0:
                 notes.append(
