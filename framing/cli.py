@@ -401,7 +401,9 @@ def frames_kwic(
 @frames_app.command("sample")
 @_friendly_errors
 def frames_sample(
-    corpus: Annotated[str, typer.Argument(help="Registry name of a corpus.")],
+    corpus: Annotated[
+        str, typer.Argument(help="Registry name of a corpus or a card path.")
+    ],
     out: Annotated[
         str, typer.Option(help="Coding sheet to write (.csv or .xlsx).")
     ] = "coding-sample.csv",
@@ -471,7 +473,8 @@ def frames_validate(
     corpus: Annotated[
         str | None,
         typer.Argument(
-            help="Registry name of a corpus to validate on (with --gold); "
+            help="Registry name or card path of a corpus to validate on (with "
+            "--gold); "
             "without it, the shipped press-release gold set is scored."
         ),
     ] = None,
