@@ -351,3 +351,53 @@ def test_an_xlsx_sheet_round_trips_and_too_small_samples_are_errors(tiny_corpus)
     )
     assert result.exit_code == 1
     assert "cannot draw 2 mentions" in result.output
+
+
+def test_every_referent_is_sampled_and_weighted_scores_match_a_hand_computation():
+    from framing.frames.validation import draw_coding_sample
+
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "outlet": ["x", "x", "y", "y"],
+            "text": ["The war goes on. Quiet day."] * 4,
+        }
+    )
+    mentions = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "mention_id": ["a:4", "b:4", "c:4", "d:4"],
+            "frame": "war",
+            "start": 4,
+            "end": 7,
+            "voice": "own",
+            "referent": ["event", "other", "undecided", "event"],
+        }
+    )
+    sample = draw_coding_sample(mentions, docs, n=4, no_mention=2, seed=0)
+    drawn = sample[sample["kind"] == "mention"]
+    assert sorted(drawn["referent"]) == ["event", "event", "other", "undecided"]
+    # Weighted precision by hand: detected-event items g1 (w 3, coded event)
+    # and g2 (w 1, coded other) -> 3 / 4; unweighted it would be 1 / 2.
+    gold = pd.DataFrame(
+        {
+            "item": ["g1", "g2"],
+            "corpus": "",
+            "outlet": ["x", "y"],
+            "doc_id": ["a", "d"],
+            "start": 4,
+            "end": 7,
+            "frame": "war",
+            "referent": ["event", "other"],
+            "voice": "own",
+            "source": "candidate",
+            "split": "",
+            "weight": [3.0, 1.0],
+        }
+    )
+    result = validate_mentions(mentions, gold, n_boot=200)
+    overall = result.scores.query("by == 'all' and metric == 'precision'").iloc[0]
+    assert result.weighted and overall["ci_method"] == "bootstrap"
+    assert overall["estimate"] == pytest.approx(0.75)
+    unweighted = validate_mentions(mentions, gold, weights=False, n_boot=0)
+    assert unweighted.table("all").iloc[0]["precision"] == pytest.approx(0.5)
