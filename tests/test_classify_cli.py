@@ -335,3 +335,42 @@ def test_cli_train_multilabel_and_unknown_scheme(frames_store, tmp_path):
         ["evaluate", str(corpus.path), "--labels", str(labels), "--scheme", "random"],
     )
     assert bad.exit_code == 1 and "unknown scheme" in bad.output
+
+
+def test_a_model_file_carrying_a_backtracking_regex_is_refused_at_load(
+    naming_store, tmp_path
+):
+    import time
+
+    from framing.frames.classify import UntrustedModelError
+
+    docs = naming_store.articles(columns=["doc_id", "text"])
+    labels = lexicon_labels(docs, groups=NAMING_GROUPS)
+    train = docs[labels["label"].notna()].reset_index(drop=True)
+    model = FrameClassifier(mask="war-naming", char_ngrams=None).fit(
+        train, labels["label"].dropna().tolist()
+    )
+    # A hostile copy: the stored lexicon gains a pattern that backtracks
+    # catastrophically on a long run of "a"s without a match.
+    model.mask_lexicon_ = model.mask_lexicon_.replace(
+        "patterns.en = ['\\bSMO\\b'", "patterns.en = ['(a+)+$', '\\bSMO\\b'", 1
+    )
+    assert "(a+)+$" in model.mask_lexicon_
+    import skops.io as sio
+
+    # save_model itself refuses such a lexicon; a hostile file is written
+    # by other means, so write it directly.
+    path = tmp_path / "hostile.skops"
+    sio.dump(model, path)
+    started = time.monotonic()
+    with pytest.raises(UntrustedModelError, match=r"nested repetition"):
+        load_model(path)
+    assert time.monotonic() - started < 5
+
+    side = path.with_name(path.name + ".json")
+    side.write_text("{not json", encoding="utf-8")
+    with pytest.raises(UntrustedModelError, match="not valid JSON"):
+        load_model(path)
+    side.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(UntrustedModelError, match="not a model description"):
+        load_model(path)

@@ -157,7 +157,18 @@ def load_model(path: str | Path, *, trusted: Iterable[str] = ()) -> Any:
         raise FramingError(f"{path}: no such model file")
     side = path.with_name(path.name + ".json")
     if side.is_file():
-        info = json.loads(side.read_text("utf-8"))
+        try:
+            info = json.loads(side.read_text("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise UntrustedModelError(
+                f"{side}: the sidecar is not valid JSON ({exc}); save the model "
+                "again with framing.frames.classify.save_model"
+            ) from exc
+        if not isinstance(info, dict) or not isinstance(info.get("versions", {}), dict):
+            raise UntrustedModelError(
+                f"{side}: the sidecar is not a model description (a JSON object "
+                "with sha256 and versions); save the model again"
+            )
         if info.get("sha256") and info["sha256"] != sha256_file(path):
             raise UntrustedModelError(
                 f"{path}: SHA-256 differs from its sidecar {side.name}; the file "
@@ -185,4 +196,30 @@ def load_model(path: str | Path, *, trusted: Iterable[str] = ()) -> Any:
             "them as trusted=... after checking what they are and where the "
             "file came from"
         )
-    return sio.load(path, trusted=list(found))
+    model = sio.load(path, trusted=list(found))
+    _check_stored_lexicon(model, path)
+    return model
+
+
+def _check_stored_lexicon(model: Any, path: Path) -> None:
+    """A masking model carries a lexicon's TOML text; it must parse safely.
+
+    Its patterns are checked like a lexicon file's (no catastrophically
+    backtracking regex), at load rather than at the first prediction.
+    """
+    from ..lexicon import LexiconError, _parse
+
+    source = getattr(model, "mask_lexicon_", None)
+    if source is None:
+        return
+    if not isinstance(source, str):
+        raise UntrustedModelError(
+            f"{path}: mask_lexicon_ must be a lexicon's TOML text, not "
+            f"{type(source).__name__}; save the model again"
+        )
+    try:
+        _parse(source, f"{path} (stored masking lexicon)")
+    except LexiconError as exc:
+        raise UntrustedModelError(
+            f"{path}: the masking lexicon stored in the model is refused: {exc}"
+        ) from exc
