@@ -424,6 +424,23 @@ def a_huge_html_page_is_refused_not_parsed(world: World) -> tuple[list[str], Exp
     return ["corpus", "build", "tiny"], Expect(1, ("page.html", "max_bytes"))
 
 
+@case("hang")
+def a_lexicon_pattern_that_backtracks_catastrophically(
+    world: World,
+) -> tuple[list[str], Expect]:
+    world.corpus("tiny", GOOD_CSV)
+    lexicon = world.home / "bad.toml"
+    lexicon.write_text(
+        'name = "bad"\ndescription = "A hostile lexicon"\nlanguages = ["en"]\n'
+        '\n[[frames]]\nname = "war"\n'
+        'label = "War"\nterms.en = ["war"]\npatterns.en = [\'(\\w+\\s?)+$\']\n',
+        encoding="utf-8",
+    )
+    return ["frames", "detect", "tiny", "--lexicon", str(lexicon)], Expect(
+        1, ("bad.toml", "line 9", "patterns.en", "refused", "backtrack")
+    )
+
+
 # --- caches trusted blindly ------------------------------------------------------
 
 
