@@ -71,9 +71,12 @@ def test_us_government_statements(real_corpus):
     span = corpus.sql(
         "SELECT min(published) AS a, max(published) AS b FROM all_articles"
     )
-    # Day-only dates are midnight in Washington, i.e. 05:00 UTC in winter.
-    assert span["a"][0] == pd.Timestamp("2022-02-24 05:00", tz="UTC")
-    assert span["b"][0] == pd.Timestamp("2023-04-18 04:00", tz="UTC")
+    # Day-only dates keep their calendar day (00:00 UTC), whatever the
+    # card's zone (America/New_York), and say so in date_precision.
+    assert span["a"][0] == pd.Timestamp("2022-02-24 00:00", tz="UTC")
+    assert span["b"][0] == pd.Timestamp("2023-04-18 00:00", tz="UTC")
+    precision = corpus.articles(columns=["date_precision"])["date_precision"]
+    assert set(precision) == {"day"}
 
 
 def test_us_government_repeats_are_recorded_not_dropped(real_corpus):
