@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -44,10 +45,23 @@ def test_the_wheel_installs_lists_and_builds_a_registered_corpus(
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
+    # Built from a copy: setuptools writes a build/ folder into the source
+    # tree, and the checkout must not be left with a second copy of the
+    # package in it.
+    source = tmp_path / "source"
+    shutil.copytree(
+        REPO,
+        source,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+            ".hypothesis", "out", "notebooks", "paper", "benchmarks",
+        ),
+    )  # fmt: skip
     wheels = tmp_path / "wheels"
     built = _run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels)]
-        + [str(REPO)]
+        + [str(source)]
     )
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = wheels.glob("framing-*.whl")
