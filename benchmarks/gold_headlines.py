@@ -39,26 +39,14 @@ import pandas as pd  # noqa: E402
 
 from framing.datasets.build import build_corpus  # noqa: E402
 from framing.errors import FramingError  # noqa: E402
+from framing.frames.validation import GOLD_COLUMNS as VALIDATION_GOLD_COLUMNS
 
 CORPUS = "ru-state-headlines"
 SEED = 20261201
 DEV_OUTLETS = ("mfa", "kremlin", "sputnik")
 TEST_OUTLETS = ("tass", "mod")
-GOLD_COLUMNS = [
-    "item",
-    "corpus",
-    "outlet",
-    "doc_id",
-    "start",
-    "end",
-    "term",
-    "frame",
-    "referent",
-    "voice",
-    "source",
-    "split",
-    "note",
-]
+# The toolkit reads this format (framing.frames.validation.read_gold).
+GOLD_COLUMNS = list(VALIDATION_GOLD_COLUMNS)
 
 # Longer alternatives come first so that "special military operation" is one
 # candidate, not three.

@@ -64,6 +64,7 @@ import pandas as pd
 
 from framing.datasets.build import build_corpus
 from framing.errors import FramingError
+from framing.frames.validation import GOLD_COLUMNS as VALIDATION_GOLD_COLUMNS
 
 CORPUS = "ru-telegram-2024"
 DEV_OUTLETS = ("topor-live", "newsach", "112", "kibertopor", "novosti-moskvy")
@@ -123,21 +124,8 @@ SHEET_COLUMNS = [
     "split",
     "context",
 ]
-GOLD_COLUMNS = [
-    "item",
-    "corpus",
-    "outlet",
-    "doc_id",
-    "start",
-    "end",
-    "term",
-    "frame",
-    "referent",
-    "voice",
-    "source",
-    "split",
-    "note",
-]
+# The toolkit reads this format (framing.frames.validation.read_gold).
+GOLD_COLUMNS = list(VALIDATION_GOLD_COLUMNS)
 
 
 class GoldSheetError(FramingError):

@@ -909,24 +909,14 @@ def evaluate_referent_gold(
         from framing.frames.referent import evaluate_referent_gold
         evaluate_referent_gold("war-naming-headlines", split="test")
     """
-    from ..datasets.build import load_corpus
-    from ..datasets.fetch import SEED_DOC_ID, load_seed_article
     from .detect import LexiconDetector
-    from .validation import load_gold
+    from .validation import gold_texts, load_gold
 
     gold = load_gold(name)
     gold = gold[gold["split"] == split].copy()
     gold["doc_id"] = gold["doc_id"].astype(str)
     detector = detector or LexiconDetector().fit()
-    texts: dict[str, str] = {}
-    for corpus_name in sorted(set(gold["corpus"]) - {"seed"}):
-        corpus = load_corpus(corpus_name)
-        wanted = set(gold.loc[gold["corpus"] == corpus_name, "doc_id"])
-        for doc_id, text in corpus.iter_texts():
-            if doc_id in wanted:
-                texts[doc_id] = text
-    if (gold["corpus"] == "seed").any():
-        texts[SEED_DOC_ID] = load_seed_article()
+    texts = gold_texts(gold)
     detected = detector.detect(sorted(texts.items()))
     table = score_referents(gold, detected)
     if not return_mentions:

@@ -324,6 +324,27 @@ def load_gold(name: str = "war-naming-voice") -> pd.DataFrame:
         return pd.read_csv(handle, dtype={"doc_id": str, "item": str, "note": str})
 
 
+def gold_texts(gold: pd.DataFrame) -> dict[str, str]:
+    """The texts a gold table's offsets point into, by ``doc_id``.
+
+    Read from the built corpora its ``corpus`` column names (the seed
+    article from the mirror).
+    """
+    from ..datasets.build import load_corpus
+    from ..datasets.fetch import SEED_DOC_ID, load_seed_article
+
+    texts: dict[str, str] = {}
+    for corpus_name in sorted(set(gold["corpus"]) - {"seed"}):
+        corpus = load_corpus(corpus_name)
+        wanted = set(gold.loc[gold["corpus"] == corpus_name, "doc_id"].astype(str))
+        for doc_id, text in corpus.iter_texts():
+            if doc_id in wanted:
+                texts[doc_id] = text
+    if (gold["corpus"] == "seed").any():
+        texts[SEED_DOC_ID] = load_seed_article()
+    return texts
+
+
 def evaluate_gold(
     *,
     detector: LexiconDetector | None = None,
@@ -344,23 +365,12 @@ def evaluate_gold(
     """
     if merge_voices is None:
         merge_voices = {"reported": "own"}
-    from ..datasets.build import load_corpus
-    from ..datasets.fetch import SEED_DOC_ID, load_seed_article
 
     gold = load_gold()
     if split is not None:
         gold = gold[gold["split"] == split]
     detector = detector or LexiconDetector().fit()
-    texts: dict[str, str] = {}
-    for corpus_name in sorted(set(gold["corpus"]) - {"seed"}):
-        corpus = load_corpus(corpus_name)
-        wanted = set(gold.loc[gold["corpus"] == corpus_name, "doc_id"])
-        for doc_id, text in corpus.iter_texts():
-            if doc_id in wanted:
-                texts[doc_id] = text
-    if (gold["corpus"] == "seed").any():
-        texts[SEED_DOC_ID] = load_seed_article()
-    detected = detector.detect(sorted(texts.items()))
+    detected = detector.detect(sorted(gold_texts(gold).items()))
     if merge_voices:
         detected["voice"] = detected["voice"].replace(merge_voices)
     return score_mentions(gold, detected, n_boot=n_boot, seed=seed)
