@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -332,6 +333,12 @@ def test_a_study_takes_a_card_path_relative_to_its_folder(home: Path) -> None:
 # --- corpus init -------------------------------------------------------------------
 
 
+def _fill_in(card: Path) -> None:
+    """Replace the draft's TODO placeholders, as a researcher would."""
+    text = card.read_text(encoding="utf-8")
+    card.write_text(re.sub(r'"TODO[^"]*"', '"Filled in"', text), encoding="utf-8")
+
+
 def test_init_drafts_a_card_per_outlet_folder_that_builds(home: Path) -> None:
     write_headlines(home / "data")
     files = sorted(str(p) for p in (home / "data").rglob("*.json"))
@@ -344,8 +351,17 @@ def test_init_drafts_a_card_per_outlet_folder_that_builds(home: Path) -> None:
     # "o" is no outlet-like name: the per-outlet folders give the outlets.
     assert 'outlet = { value = "kremlin" }' in text
     assert "kremlin (2)" in text
+    # Unfilled placeholders are named, not built into the corpus's metadata.
+    from framing.errors import CardError
+
+    with pytest.raises(CardError, match="placeholder left by `framing corpus init`"):
+        build_corpus(out)
+    out.write_text(
+        re.sub(r'"TODO[^"]*"', '"Filled in by the researcher"', text), "utf-8"
+    )
     built = build_corpus(out)
     assert built.counts["read"] == 4
+    out.write_text(text, encoding="utf-8")
 
     again = CliRunner().invoke(app, ["corpus", "init", *files, "--out", str(out)])
     assert again.exit_code == 1
@@ -373,6 +389,7 @@ def test_init_takes_outlets_from_folders_and_columns_from_names(home: Path) -> N
     assert 'path = "press/alpha/*.csv"' in text
     assert 'outlet = { value = "beta" }' in text
     assert 'text = "Body"' in text and 'title = "Headline"' in text
+    _fill_in(home / "press.toml")  # what the researcher does with the draft
     loaded = load_card(home / "press.toml")
     assert loaded.name == "press" and len(loaded.files) == 4
     built = build_corpus(home / "press.toml")
@@ -419,4 +436,5 @@ def test_init_lists_the_outlets_of_an_outlet_column(home: Path) -> None:
     assert "Daily Post (2), The Herald (1)" in text
     assert 'outlet = "source"' in text
     assert "date_order" in text  # 02/05/2024: day or month first is asked
+    _fill_in(home / "press.toml")
     assert load_card(home / "press.toml").name == "press"

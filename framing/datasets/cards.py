@@ -328,6 +328,25 @@ class _Problems:
         raise kind(f"{self.path}: {len(self.items)} problems:\n{listed}")
 
 
+def _unfilled(value: Any, key: str = "") -> list[tuple[str, str]]:
+    """Every string in a card that still starts with the draft's ``TODO``."""
+    if isinstance(value, str):
+        return [(key, value)] if value.lstrip().startswith("TODO") else []
+    if isinstance(value, dict):
+        return [
+            found
+            for name, item in value.items()
+            for found in _unfilled(item, f"{key}.{name}" if key else str(name))
+        ]
+    if isinstance(value, list):
+        return [
+            found
+            for index, item in enumerate(value)
+            for found in _unfilled(item, f"{key}[{index}]")
+        ]
+    return []
+
+
 def load_card(path: str | Path) -> CorpusCard:
     """Read and validate a corpus card.
 
@@ -354,6 +373,12 @@ def load_card(path: str | Path) -> CorpusCard:
         raise CardError(f"{path}: not valid TOML: {exc}") from exc
 
     fail = _Problems(path)
+    for key, value in _unfilled(data):
+        # A card drafted by `framing corpus init` marks what only the user
+        # can say; building it unfilled would publish placeholder metadata.
+        fail(
+            key, f"{value!r} is a placeholder left by `framing corpus init`; fill it in"
+        )
     for key in sorted(set(data) - _CARD_KEYS):
         fail(key, f"unknown key; allowed: {sorted(_CARD_KEYS)}")
     for key in ("name", "title", "description", "licence", "attribution", "citation"):
