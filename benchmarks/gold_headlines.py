@@ -20,6 +20,17 @@ Run::
 
 The sheet holds source text and must not be committed; the gold file stores
 offsets and the matched term only.
+
+Round 2 (``--round 2``) is a fresh held-out sample for
+``framing/frames/gold/war-naming-headlines-2.csv``: seed ``SEED + 2``, test
+outlets only, and no document that appears in the round-1 gold file (its test
+rows were seen by the detector's developers, so they no longer give an honest
+held-out figure)::
+
+    python benchmarks/gold_headlines.py --round 2 \\
+        --out /tmp/gold_headlines2_sheet.csv
+    python benchmarks/gold_headlines.py \\
+        --check framing/frames/gold/war-naming-headlines-2.csv
 """
 
 from __future__ import annotations
@@ -103,6 +114,28 @@ QUOTAS = {
 }
 N_NO_MENTION_PER_OUTLET = 16
 CONTEXT = 200
+
+ROUND1_GOLD = Path(__file__).resolve().parents[1] / (
+    "framing/frames/gold/war-naming-headlines.csv"
+)
+# Round 2 samples the test outlets only; strata missing from what is left of
+# them after excluding round-1 documents simply contribute nothing.
+ROUND2_QUOTAS = {
+    "test": {
+        "war": 130,
+        "conflict": 60,
+        "special-military-operation": 50,
+        "crisis": 30,
+        "invasion": 30,
+        "operation": 30,
+        "military-operation": 30,
+        "aggression": 30,
+        "civil-war": 30,
+        "demilitarisation": 30,
+        "denazification": 30,
+    }
+}
+ROUND2_NO_MENTION_PER_OUTLET = 30
 
 
 class GoldOffsetError(FramingError):
@@ -219,15 +252,20 @@ def _allocate(sizes: dict[str, int], quota: int) -> dict[str, int]:
     return alloc
 
 
-def sample_candidates(cands: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+def sample_candidates(
+    cands: pd.DataFrame,
+    seed: int = SEED,
+    quotas: dict[str, dict[str, int]] | None = None,
+) -> pd.DataFrame:
     """Seeded sample stratified by split, frame word and outlet."""
+    quotas = QUOTAS if quotas is None else quotas
     rng = random.Random(seed)
     picked = []
     for (split, stratum), group in sorted(
         cands.assign(split=cands["outlet"].map(split_of)).groupby(["split", "stratum"]),
         key=lambda kv: kv[0],
     ):
-        quota = QUOTAS[str(split)].get(str(stratum), 0)
+        quota = quotas.get(str(split), {}).get(str(stratum), 0)
         sizes = {str(k): int(v) for k, v in group["outlet"].value_counts().items()}
         for outlet, k in sorted(_allocate(sizes, quota).items()):
             rows = group[group["outlet"] == outlet].sort_values(["doc_id", "start"])
@@ -236,7 +274,9 @@ def sample_candidates(cands: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     return pd.concat(picked, ignore_index=True).assign(source="candidate")
 
 
-def sample_no_mention(df: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+def sample_no_mention(
+    df: pd.DataFrame, seed: int = SEED, per_outlet: int = N_NO_MENTION_PER_OUTLET
+) -> pd.DataFrame:
     """Seeded sample of war-topic headlines without any candidate word."""
     rng = random.Random(seed + 1)
     has_cand = df["text"].map(lambda t: CANDIDATE_RE.search(t) is not None)
@@ -245,7 +285,7 @@ def sample_no_mention(df: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     picked = []
     for outlet in sorted(pool["outlet"].unique()):
         rows = pool[pool["outlet"] == outlet]
-        k = min(N_NO_MENTION_PER_OUTLET, len(rows))
+        k = min(per_outlet, len(rows))
         picked.append(rows.iloc[sorted(rng.sample(range(len(rows)), k))])
     out = pd.concat(picked, ignore_index=True)
     return pd.DataFrame(
@@ -297,6 +337,61 @@ def build_sheet(seed: int = SEED) -> pd.DataFrame:
     return sample
 
 
+def round1_doc_ids(path: Path = ROUND1_GOLD) -> set[str]:
+    """Every document that appears in the round-1 gold file.
+
+    Examples
+    --------
+    >>> "05084762f941db99" in round1_doc_ids()
+    True
+    """
+    if not path.exists():
+        raise GoldOffsetError(
+            f"{path}: the round-1 gold file is missing, so round 2 cannot "
+            "exclude its documents. Fix: run from a checkout that has it."
+        )
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return set(gold["doc_id"])
+
+
+def build_sheet_round2(seed: int = SEED + 2) -> pd.DataFrame:
+    """The round-2 coding sheet: a fresh sample of the test outlets.
+
+    Documents already in round 1 are excluded. Rows come in a seeded random
+    order of headlines (a headline's mentions stay together), so that a coder
+    who runs out of time still leaves a sample mixed over outlets and frames.
+    """
+    corpus = build_corpus(CORPUS)
+    df = corpus.articles(columns=["doc_id", "outlet", "published", "text"])
+    seen = round1_doc_ids()
+    df = df[df["outlet"].isin(TEST_OUTLETS) & ~df["doc_id"].isin(seen)]
+    sample = pd.concat(
+        [
+            sample_candidates(candidates(df), seed, ROUND2_QUOTAS),
+            sample_no_mention(df, seed + 1, ROUND2_NO_MENTION_PER_OUTLET),
+        ],
+        ignore_index=True,
+    )
+    sample["split"] = sample["outlet"].map(split_of)
+    docs = sorted(sample["doc_id"].unique())
+    random.Random(seed).shuffle(docs)
+    order = {d: i for i, d in enumerate(docs)}
+    sample["_o"] = sample["doc_id"].map(order)
+    sample = sample.sort_values(["_o", "start", "end"]).drop(columns="_o")
+    sample = sample.reset_index(drop=True)
+    texts = df.set_index("doc_id")
+    sample["published"] = [str(texts.at[d, "published"])[:10] for d in sample["doc_id"]]
+    sample["context"] = [
+        _context(str(texts.at[d, "text"]), int(s), int(e))
+        for d, s, e in zip(
+            sample["doc_id"], sample["start"], sample["end"], strict=True
+        )
+    ]
+    sample.insert(0, "item", [f"H{i:04d}" for i in range(1, len(sample) + 1)])
+    sample.insert(1, "corpus", CORPUS)
+    return sample
+
+
 def check_gold(path: Path) -> Iterator[str]:
     """Yield one problem per gold row whose offsets miss its ``term``."""
     gold = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -323,8 +418,15 @@ def check_gold(path: Path) -> Iterator[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=SEED)
-    parser.add_argument("--out", default="/tmp/gold_headlines_sheet.csv")
+    parser.add_argument(
+        "--round",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: fresh test-outlet sample, seed SEED+2, round-1 documents excluded",
+    )
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--out", default=None)
     parser.add_argument("--check", metavar="GOLD.csv")
     args = parser.parse_args()
     if args.check:
@@ -338,11 +440,18 @@ def main() -> None:
                 "point at their term. Fix: recompute start/end from the text."
             )
         return
-    sheet = build_sheet(args.seed)
-    sheet.to_csv(args.out, index=False)
+    if args.round == 2:
+        seed = SEED + 2 if args.seed is None else args.seed
+        out = args.out or "/tmp/gold_headlines2_sheet.csv"
+        sheet = build_sheet_round2(seed)
+    else:
+        seed = SEED if args.seed is None else args.seed
+        out = args.out or "/tmp/gold_headlines_sheet.csv"
+        sheet = build_sheet(seed)
+    sheet.to_csv(out, index=False)
     counts = sheet.groupby(["split", "stratum"]).size().unstack(0).fillna(0)
     print(counts.astype(int).to_string())
-    print(f"{len(sheet)} rows written to {args.out} (contains source text)")
+    print(f"{len(sheet)} rows written to {out} (contains source text)")
 
 
 if __name__ == "__main__":
