@@ -37,6 +37,23 @@ reading each item's context.
 its ``term`` in the stored text (and, for ``frame=none`` rows, that the span
 lies inside the document).
 
+Round 2
+-------
+``--round 2`` draws a fresh held-out sample for
+``framing/frames/gold/war-naming-telegram-2.csv``: the round-1 test rows were
+seen by the detector's developers, so they no longer give an honest held-out
+figure. It uses seed ``SEED + 2``, the TEST outlets only, the same candidate
+expression and no-mention definition, and leaves out every document that
+appears in the round-1 gold file (candidates and no-mention sentences alike).
+Per frame word it asks for ``ROUND2_MINIMUMS`` items (``ROUND2_RARE_CAP`` for
+the rarer frame words), spread over outlets in proportion; a frame word with
+fewer fresh candidates than that is taken whole, so the sheet can be much
+smaller than the quotas when round 1 has used up most of a small corpus. The
+sheet (``/tmp/gold_telegram2_sheet.csv``, items ``T0001``...) interleaves
+outlets and frame words, so that a partly coded sheet stays stratified.
+With ``--round 2 --check GOLD.csv`` the check also refuses a row whose
+document is in round 1 or whose outlet is not a test outlet.
+
 Running it
 ----------
 ::
@@ -45,10 +62,14 @@ Running it
         .venv/bin/python benchmarks/gold_telegram.py            # the sheet
     .venv/bin/python benchmarks/gold_telegram.py \\
         --check framing/frames/gold/war-naming-telegram.csv      # offsets
+    .venv/bin/python benchmarks/gold_telegram.py --round 2     # round-2 sheet
+    .venv/bin/python benchmarks/gold_telegram.py --round 2 \\
+        --check framing/frames/gold/war-naming-telegram-2.csv
 
-Options: ``--seed`` (default 20261201), ``--out`` (sheet path),
-``--no-mention`` (default 80), ``--cap-dev``/``--cap-test`` (per-frame
-quota of a large stratum).
+Options: ``--round`` (1 or 2, default 1), ``--seed`` (default 20261201;
+round 2: 20261203), ``--out`` (sheet path), ``--no-mention`` (default 80;
+round 2: 60), ``--cap-dev``/``--cap-test`` (round 1: per-frame quota of a
+large stratum).
 """
 
 from __future__ import annotations
@@ -72,6 +93,21 @@ TEST_OUTLETS = ("mash", "ranshe-vseh", "moskva-live", "moskva-s-ogonkom")
 SEED = 20261201
 CONTEXT = 200
 SHEET = Path("/tmp/gold_telegram_sheet.csv")
+SHEET2 = Path("/tmp/gold_telegram2_sheet.csv")
+ROUND1_GOLD = Path("framing/frames/gold/war-naming-telegram.csv")
+#: Round-2 quota per frame word (where the test outlets have that many fresh
+#: candidates); the frame words not listed get ``ROUND2_RARE_CAP`` each.
+ROUND2_MINIMUMS = {
+    "war": 130,
+    "conflict": 70,
+    "special-military-operation": 70,
+    "military-operation": 20,
+    "invasion": 20,
+    "crisis": 20,
+    "aggression": 20,
+}
+ROUND2_RARE_CAP = 30
+ROUND2_NO_MENTION = 60
 
 #: Candidate patterns, longest first: the first alternative that matches at a
 #: position wins, so "специальной военной операции" is one candidate, not
@@ -315,8 +351,138 @@ def draw(
     return sheet[SHEET_COLUMNS]
 
 
-def check(gold_path: Path, df: pd.DataFrame) -> int:
-    """Verify every gold row against the stored text; return the row count."""
+def round1_docs(path: Path = ROUND1_GOLD) -> set[str]:
+    """The ``doc_id`` of every row of the round-1 gold file."""
+    if not path.is_file():
+        raise GoldSheetError(
+            f"{path}: the round-1 gold file is needed to exclude its documents "
+            "from round 2; run from the repository root"
+        )
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return set(gold["doc_id"])
+
+
+def interleave(groups: dict[tuple[str, str], list]) -> list:
+    """Round-robin over groups, so that any prefix is spread over all groups.
+
+    Examples
+    --------
+    >>> interleave({("a", "x"): [1, 2, 3], ("b", "y"): [4]})
+    [1, 4, 2, 3]
+    """
+    queues = [list(groups[k]) for k in sorted(groups)]
+    out = []
+    while any(queues):
+        for q in queues:
+            if q:
+                out.append(q.pop(0))
+    return out
+
+
+def draw_round2(
+    df: pd.DataFrame,
+    exclude_docs: set[str],
+    seed: int = SEED + 2,
+    minimums: dict[str, int] | None = None,
+    rare_cap: int = ROUND2_RARE_CAP,
+    n_no_mention: int = ROUND2_NO_MENTION,
+) -> pd.DataFrame:
+    """Draw the fresh round-2 sample of the test outlets as a coding sheet.
+
+    Documents in ``exclude_docs`` (round 1) are left out entirely.
+    """
+    minimums = ROUND2_MINIMUMS if minimums is None else minimums
+    rng = random.Random(seed)
+    posts = [
+        (o, d, t)
+        for o, d, t in zip(
+            df["outlet"].astype(str),
+            df["doc_id"].astype(str),
+            df["text"].astype(str),
+            strict=True,
+        )
+        if o in TEST_OUTLETS and d not in exclude_docs
+    ]
+    cands = [
+        (outlet, doc_id, s, e, term, fw, text)
+        for outlet, doc_id, text in posts
+        for s, e, term, fw in find_candidates(text)
+    ]
+    groups: dict[tuple[str, str], list] = {}
+    for fw in sorted({c[5] for c in cands}):
+        by_outlet: dict[str, list] = {}
+        for c in cands:
+            if c[5] == fw:
+                by_outlet.setdefault(c[0], []).append(c)
+        want = minimums.get(fw, rare_cap)
+        quota = _allocate({o: len(v) for o, v in by_outlet.items()}, want)
+        for outlet in sorted(by_outlet):
+            picked = rng.sample(by_outlet[outlet], quota[outlet])
+            groups[(fw, outlet)] = sorted(picked, key=lambda c: (c[1], c[2]))
+    rows = [
+        dict(
+            corpus=CORPUS,
+            outlet=o,
+            doc_id=d,
+            start=s,
+            end=e,
+            term=term,
+            frame_word=fw,
+            source="candidate",
+            split="test",
+            context=_context(t, s, e),
+        )
+        for o, d, s, e, term, fw, t in interleave(groups)
+    ]
+    pool_nm: dict[str, list] = {}
+    for outlet, doc_id, text in posts:
+        for s, e in sentences(text):
+            sent = text[s:e]
+            if TOPIC_RE.search(sent) and not CANDIDATE_RE.search(sent):
+                pool_nm.setdefault(outlet, []).append((doc_id, s, e, text))
+    outlets = sorted(pool_nm)
+    share = dict.fromkeys(outlets, 0)
+    while sum(share.values()) < n_no_mention:
+        open_ = [o for o in outlets if share[o] < len(pool_nm[o])]
+        if not open_:
+            break
+        for o in open_[: n_no_mention - sum(share.values())]:
+            share[o] += 1
+    nm_groups = {
+        ("none", o): [
+            (o, *r)
+            for r in sorted(rng.sample(pool_nm[o], share[o]), key=lambda r: r[:2])
+        ]
+        for o in outlets
+    }
+    for o, d, s, e, t in interleave(nm_groups):
+        rows.append(
+            dict(
+                corpus=CORPUS,
+                outlet=o,
+                doc_id=d,
+                start=s,
+                end=e,
+                term="",
+                frame_word="none",
+                source="miss-check",
+                split="test",
+                context=_context(t, s, e),
+            )
+        )
+    sheet = pd.DataFrame(rows, columns=SHEET_COLUMNS[1:])
+    sheet.insert(0, "item", [f"T{i + 1:04d}" for i in range(len(sheet))])
+    return sheet[SHEET_COLUMNS]
+
+
+def check(
+    gold_path: Path, df: pd.DataFrame, exclude_docs: set[str] | None = None
+) -> int:
+    """Verify every gold row against the stored text; return the row count.
+
+    With ``exclude_docs`` (round 2), a row whose document is in that set or
+    whose outlet is not a test outlet is also a problem.
+    """
     if not gold_path.is_file():
         raise GoldSheetError(
             f"{gold_path}: no such gold file; pass the path of a CSV such as "
@@ -345,6 +511,13 @@ def check(gold_path: Path, df: pd.DataFrame) -> int:
             problems.append(f"{where}: text[{s}:{e}] is not the term {term!r}")
         if split_of(row["outlet"]) != row["split"]:
             problems.append(f"{where}: outlet {row['outlet']} is not in {row['split']}")
+        if exclude_docs is not None:
+            if row["doc_id"] in exclude_docs:
+                problems.append(
+                    f"{where}: doc_id {row['doc_id']} is in the round-1 gold file"
+                )
+            if row["outlet"] not in TEST_OUTLETS:
+                problems.append(f"{where}: outlet {row['outlet']} is not a test outlet")
     if problems:
         raise GoldSheetError(
             "\n".join(problems) + "\nFix the offsets or the term of these rows."
@@ -354,29 +527,50 @@ def check(gold_path: Path, df: pd.DataFrame) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seed", type=int, default=SEED)
-    ap.add_argument("--out", type=Path, default=SHEET)
-    ap.add_argument("--no-mention", type=int, default=80)
+    ap.add_argument("--round", type=int, choices=(1, 2), default=1, dest="round_")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--no-mention", type=int, default=None)
     ap.add_argument("--cap-dev", type=int, default=50)
     ap.add_argument("--cap-test", type=int, default=60)
     ap.add_argument("--check", type=Path, metavar="GOLD.csv")
     args = ap.parse_args(argv)
     df = load_texts()
+    round2 = args.round_ == 2
+    out = args.out or (SHEET2 if round2 else SHEET)
     try:
+        exclude = round1_docs() if round2 else None
         if args.check:
-            n = check(args.check, df)
-            print(f"{args.check}: {n} rows, every offset points at its term")
+            n = check(args.check, df, exclude_docs=exclude)
+            extra = ", none in a round-1 document" if round2 else ""
+            print(f"{args.check}: {n} rows, every offset points at its term{extra}")
             return 0
-        caps = {"dev": args.cap_dev, "test": args.cap_test}
-        sheet = draw(df, seed=args.seed, caps=caps, n_no_mention=args.no_mention)
+        if round2:
+            assert exclude is not None
+            sheet = draw_round2(
+                df,
+                exclude,
+                seed=SEED + 2 if args.seed is None else args.seed,
+                n_no_mention=(
+                    ROUND2_NO_MENTION if args.no_mention is None else args.no_mention
+                ),
+            )
+        else:
+            caps = {"dev": args.cap_dev, "test": args.cap_test}
+            sheet = draw(
+                df,
+                seed=SEED if args.seed is None else args.seed,
+                caps=caps,
+                n_no_mention=80 if args.no_mention is None else args.no_mention,
+            )
     except GoldSheetError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    sheet.to_csv(args.out, index=False)
+    sheet.to_csv(out, index=False)
     counts = Counter(zip(sheet["split"], sheet["frame_word"], strict=True))
     for (split, fw), n in sorted(counts.items()):
         print(f"{split:5s} {fw:28s} {n:4d}")
-    print(f"{len(sheet)} rows -> {args.out}")
+    print(f"{len(sheet)} rows -> {out}")
     return 0
 
 
