@@ -504,6 +504,13 @@ def frames_validate(
         str | None,
         typer.Option(help="Also write the per-voice table as Markdown to this file."),
     ] = None,
+    merge_voice: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Score a voice as another, on both sides, e.g. reported=own "
+            "(repeatable); for gold coded without the voice."
+        ),
+    ] = None,
 ) -> None:
     """Score the detector: on CORPUS against --gold, else on the shipped gold set."""
     from pathlib import Path
@@ -528,7 +535,17 @@ def frames_validate(
         )
     from .datasets.build import load_corpus
     from .frames.validation import METRICS, validate_corpus
+    from .frames.voice import VOICES
 
+    merges: dict[str, str] = {}
+    for item in merge_voice or []:
+        source, _, target = item.partition("=")
+        if source not in VOICES or target not in VOICES:
+            raise GoldError(
+                f"--merge-voice {item!r}: give VOICE=VOICE with voices among "
+                f"{list(VOICES)}, e.g. reported=own"
+            )
+        merges[source] = target
     built = load_corpus(corpus)
     with console.status(f"scoring {built.name} against {gold}"):
         validation = validate_corpus(
@@ -539,6 +556,7 @@ def frames_validate(
             key=key,
             n_boot=n_boot,
             seed=seed,
+            merge_voices=merges or None,
         )
     level = int(round(validation.ci_level * 100))
     for by in ("frame", "outlet", "all"):

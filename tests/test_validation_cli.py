@@ -325,6 +325,42 @@ def test_old_gold_format_and_no_corpus_errors(tmp_path):
     assert "needs a CORPUS" in cli.output
 
 
+def test_press_release_gold_scores_reported_speech_as_own(tmp_path):
+    # Its coders had no `reported` voice and coded reported speech as `own`.
+    gold = tmp_path / "old.csv"
+    gold.write_text(
+        "item,corpus,doc_id,start,end,frame,voice,refers_to_war,note,split\n"
+        "m1,x,a,0,3,war,own,1,,dev\nm2,x,b,0,3,war,quoted,1,,dev\n",
+        encoding="utf-8",
+    )
+    table = read_gold(gold)
+    assert table["folds_reported"].tolist() == [True, True]
+    detected = pd.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "start": [0, 0],
+            "end": [3, 3],
+            "frame": ["war", "war"],
+            "voice": ["reported", "reported"],
+        }
+    )
+    result = validate_mentions(detected, table, n_boot=0)
+    assert result.table("all").iloc[0]["voice_accuracy"] == 0.5
+    assert any("coded without a 'reported'" in note for note in result.notes)
+    # Gold in the current format keeps `reported` apart unless asked.
+    current = table.assign(folds_reported=False)
+    assert (
+        validate_mentions(detected, current, n_boot=0)
+        .table("all")
+        .iloc[0]["voice_accuracy"]
+        == 0.0
+    )
+    merged = validate_mentions(
+        detected, current, n_boot=0, merge_voices={"reported": "own"}
+    )
+    assert merged.table("all").iloc[0]["voice_accuracy"] == 0.5
+
+
 def test_an_xlsx_sheet_round_trips_and_too_small_samples_are_errors(tiny_corpus):
     from framing.datasets.build import load_corpus
     from framing.frames.validation import sample_corpus, validate_corpus

@@ -793,10 +793,13 @@ def read_gold(
     -------
     DataFrame
         ``item, corpus, outlet, doc_id, start, end, frame, referent, voice,
-        source, split, weight``: one row per coded naming (``referent`` in
-        :data:`REFERENTS`) or per sampled sentence that names nothing
-        (``referent == "none"``). ``weight`` is 1 without sampling weights;
-        ``outlet`` and ``corpus`` may be empty (joined later from the corpus).
+        source, split, weight, folds_reported``: one row per coded naming
+        (``referent`` in :data:`REFERENTS`) or per sampled sentence that
+        names nothing (``referent == "none"``). ``weight`` is 1 without
+        sampling weights; ``outlet`` and ``corpus`` may be empty (joined later
+        from the corpus). ``folds_reported`` is true for rows coded in a
+        scheme without the ``reported`` voice (the press-release gold, whose
+        coders coded reported speech as ``own``).
     """
     path = Path(path)
     if not path.is_file():
@@ -816,6 +819,8 @@ def read_gold(
             gold["refers_to_war"].astype(str).str.strip() == "0", "other", "event"
         )
         gold["source"] = "candidate"
+        # These coders had no `reported` voice: they coded it as `own`.
+        gold["folds_reported"] = True
     else:
         _require(
             table,
@@ -829,6 +834,8 @@ def read_gold(
     for column in ("corpus", "outlet", "split", "weight"):
         if column not in gold.columns:
             gold[column] = "" if column != "weight" else 1.0
+    if "folds_reported" not in gold.columns:
+        gold["folds_reported"] = False
     gold["item"] = gold["item"].astype(str)
     gold["doc_id"] = gold["doc_id"].astype(str)
     gold["start"] = _int_column(gold, "start", path, gold["item"])
@@ -859,6 +866,7 @@ def read_gold(
         "source",
         "split",
         "weight",
+        "folds_reported",
     ]
     return gold[columns].reset_index(drop=True)
 
@@ -1184,6 +1192,7 @@ def validate_mentions(
     seed: int = 0,
     ci: float = 0.95,
     min_gold: int = 30,
+    merge_voices: dict[str, str] | None = None,
 ) -> NamingValidation:
     """Score detected mentions against coded gold of the same corpus.
 
@@ -1226,6 +1235,11 @@ def validate_mentions(
         error (listed by item).
     weights : "auto", True or False
         Use the ``weight`` column ("auto": when the weights differ).
+    merge_voices : dict, optional
+        Voices scored as others, on both sides (``{"reported": "own"}``
+        scores reported speech as the outlet's own). Whatever it says, on
+        gold rows with ``folds_reported`` (coded without a ``reported``
+        voice) a detected ``reported`` is scored as ``own``, with a note.
 
     Examples
     --------
@@ -1276,6 +1290,16 @@ def validate_mentions(
     items["detected_voice"] = np.where(
         hit, detected["voice"].astype(str).to_numpy()[safe] if len(detected) else "", ""
     )
+    folded = (
+        items["folds_reported"].fillna(False).astype(bool)
+        if "folds_reported" in items
+        else pd.Series(False, index=items.index)
+    )
+    folded_hits = int((folded & items["detected_voice"].eq("reported")).sum())
+    items.loc[folded & items["detected_voice"].eq("reported"), "detected_voice"] = "own"
+    if merge_voices:
+        items["voice"] = items["voice"].replace(merge_voices)
+        items["detected_voice"] = items["detected_voice"].replace(merge_voices)
     items["detected_referent"] = np.where(
         hit, referent[safe] if len(detected) else "", ""
     )
@@ -1337,6 +1361,15 @@ def validate_mentions(
                 else ""
             )
         )
+    if folded.any():
+        notes.append(
+            f"{int(folded.sum())} gold row(s) were coded without a 'reported' "
+            "voice (reported speech coded as 'own'): a detected 'reported' is "
+            f"scored as 'own' there ({folded_hits} mention(s))"
+        )
+    if merge_voices:
+        merged = ", ".join(f"{a} as {b}" for a, b in sorted(merge_voices.items()))
+        notes.append(f"voices merged before scoring: {merged}")
     if "reported" in set(items["voice"]) and "reported" not in VOICES:
         notes.append(
             "the gold codes a 'reported' voice that this detector does not have"
@@ -1483,6 +1516,7 @@ def validate_corpus(
     seed: int = 0,
     ci: float = 0.95,
     min_gold: int = 30,
+    merge_voices: dict[str, str] | None = None,
 ) -> NamingValidation:
     """Run the current detector on the gold documents of a corpus and score it.
 
@@ -1502,5 +1536,11 @@ def validate_corpus(
     docs = _corpus_documents(corpus, set(rows["doc_id"].astype(str)))
     detected = detector.detect(docs)
     return validate_mentions(
-        detected, rows, n_boot=n_boot, seed=seed, ci=ci, min_gold=min_gold
+        detected,
+        rows,
+        n_boot=n_boot,
+        seed=seed,
+        ci=ci,
+        min_gold=min_gold,
+        merge_voices=merge_voices,
     )
