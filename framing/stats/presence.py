@@ -18,15 +18,19 @@ releases of one outlet on one day share news events). It returns
     later period (delta method on the probability scale), with p and
     adjusted p (family: these within-outlet period contrasts).
 
-Separation (a cell where no document, or every document, carries the
-frame) makes the maximum-likelihood logit estimate infinite; it is
-reported in the notes rather than silently producing huge odds ratios.
+Cells without documents (an outlet with nothing before the event) are
+never estimated: their predictions, the contrasts that involve them and
+the aliased coefficients are reported as not estimable (NaN, with a note)
+and leave the multiplicity family. Separation (a cell where no document,
+or every document, carries the frame) makes the maximum-likelihood logit
+estimate infinite; the model is then fitted by Firth's penalised
+likelihood (:mod:`framing.stats.firth`) and labelled so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -41,6 +45,7 @@ from ._common import (
     cluster_codes,
     normal_quantile,
 )
+from .firth import firth_logit
 from .results import StatsResult
 
 __all__ = ["fit_presence", "fit_glm"]
@@ -78,6 +83,7 @@ def fit_presence(
     cluster: str | Sequence[str] | None = None,
     ci_level: float = 0.95,
     p_adjust: str = "bh",
+    method: Literal["auto", "ml", "firth"] = "auto",
 ) -> ModelResults:
     """Logistic regression of frame presence on outlet x period.
 
@@ -102,7 +108,14 @@ def fit_presence(
     ci_level : float
         Confidence level.
     p_adjust : {"bh", "holm", "none"}
-        Multiple-testing adjustment within each table's family.
+        Multiple-testing adjustment within each table's family; rows that
+        are not estimable (NaN p) are left out of the family.
+    method : {"auto", "ml", "firth"}
+        ``"auto"`` fits maximum likelihood unless a cell is separated (the
+        frame always absent or always present there) or the ML fit fails,
+        and then Firth's penalised likelihood (:func:`firth_logit`, profile
+        penalised-likelihood CIs, as R's ``logistf``); the model string and
+        notes say which was used.
 
     Returns
     -------
@@ -141,48 +154,133 @@ def fit_presence(
             rhs += f" + {covariates}"
     else:
         rhs = formula
-    notes += _separation_notes(frame, y, used)
-    fitted = fit_glm(f"{y} ~ {rhs}", frame, sm.families.Binomial(), cluster=cluster)
-    se_label = _se_label(cluster)
-    if cluster is not None:
-        n_clusters = len(np.unique(cluster_codes(frame, cluster)))
+    separated = _separated_cells(frame, y, used)
+    design = _Design.build(f"{y} ~ {rhs}", frame)
+    if method not in ("auto", "ml", "firth"):
+        raise FramingError(f"method must be 'auto', 'ml' or 'firth', got {method!r}")
+    use_firth = method == "firth" or (method == "auto" and bool(separated))
+    fitted: Any = None
+    if not use_firth:
+        try:
+            fitted = design.fit_ml(frame, cluster)
+        except (np.linalg.LinAlgError, ValueError) as error:
+            if method == "ml":
+                raise FramingError(
+                    f"the logit of {y!r} cannot be fitted by maximum likelihood "
+                    f"({error}); use method='firth' (penalised likelihood)"
+                ) from error
+            use_firth = True
+    if use_firth:
+        fitted = design.fit_firth(ci_level)
+        notes.append(
+            "Firth's penalised-likelihood logit (Jeffreys prior; as R's logistf): "
+            "profile penalised-likelihood CIs and penalised likelihood-ratio p "
+            "for the coefficients, delta-method CIs from the inverse penalised "
+            "information for predictions and contrasts."
+            + (
+                f" Separation in {', '.join(separated)}: the maximum-likelihood "
+                "estimates there are infinite."
+                if separated
+                else ""
+            )
+            + (
+                " These intervals are model-based: clustering by "
+                f"{'-'.join(_as_list(cluster))} is not reflected in them."
+                if cluster is not None
+                else ""
+            )
+        )
+    se_label = (
+        "model-based SEs (inverse penalised information)"
+        if use_firth
+        else _se_label(cluster)
+    )
+    if cluster is not None and not use_firth:
+        n_clusters = len(np.unique(cluster_codes(design.rows(frame), cluster)))
         check_clusters(n_clusters, notes, se_label)
+    # A coefficient is reported only when its own contrast is estimable; an
+    # aliased pair (an outlet seen in one period only) is reported as neither.
+    unit = np.eye(len(design.columns))
+    coefficient_ok = dict(zip(design.columns, design.estimable(unit), strict=True))
+    not_estimable = [c for c in design.columns if not coefficient_ok[c]]
+    if not_estimable:
+        notes.append(
+            "Not estimable (cells without documents make these design columns "
+            f"aliased): {', '.join(not_estimable)}; reported as empty and left "
+            "out of the multiplicity family."
+        )
     z = normal_quantile(ci_level)
-    n = int(fitted.nobs)
+    n = design.n_obs
     rows = []
-    for term in fitted.params.index:
+    for term in design.columns:
         if term == "Intercept":
             continue
-        b, se = float(fitted.params[term]), float(fitted.bse[term])
-        with np.errstate(over="ignore"):  # separated cells: inf is the honest bound
+        if not coefficient_ok[term]:
+            rows.append(_empty_row(term, n, "not estimable: aliased (empty cell)"))
+            continue
+        k = design.kept.index(term)
+        b = float(np.asarray(fitted.params)[k])
+        se = float(np.asarray(fitted.bse)[k])
+        p_value = float(np.asarray(fitted.pvalues)[k])
+        if use_firth:
+            low, high = fitted.ci[k]
+        else:
+            low, high = b - z * se, b + z * se
+        with np.errstate(over="ignore"):
             rows.append(
                 {
                     "term": term,
                     "estimate": np.exp(b),
-                    "ci_low": np.exp(b - z * se),
-                    "ci_high": np.exp(b + z * se),
-                    "p": float(fitted.pvalues[term]),
+                    "ci_low": np.exp(low),
+                    "ci_high": np.exp(high),
+                    "p": p_value,
                     "n": n,
                     "log_odds": b,
                     "se": se,
+                    "status": "estimated",
                 }
             )
-    model = f"logit (binomial GLM) of {y}, {se_label}"
+    tested = sum(1 for r in rows if np.isfinite(r["p"]))
+    estimator = (
+        "Firth penalised logit, profile penalised-likelihood CIs"
+        if use_firth
+        else "logit (binomial GLM, maximum likelihood), Wald CIs"
+    )
+    model = f"{estimator} of {y}; {se_label}"
     coefficients = StatsResult.from_rows(
         rows,
         model=model,
         p_adjust=p_adjust,
-        family=f"the {len(rows)} non-intercept terms of this model",
+        family=f"the {tested} estimable non-intercept terms of this model",
         estimate_scale="odds ratio",
         ci_level=ci_level,
         notes=list(notes),
         fitted=fitted,
     )
     grid = _grid(frame, levels, groups, y)
-    predicted, contrasts = _predictions(
-        fitted, grid, frame, groups, outlet, period if period in used else None, z
-    )
     cell_n = frame.groupby(groups, observed=True).size()
+    counts = np.array(
+        [
+            int(cell_n.get(key if len(key) > 1 else key[0], 0))
+            for key in (tuple(row[g] for g in groups) for _, row in grid.iterrows())
+        ]
+    )
+    x_full = design.predict_matrix(grid)
+    # A cell without documents is never estimated, whatever the model could
+    # extrapolate; nor is a combination outside the row space of the design.
+    estimable = (counts > 0) & design.estimable(x_full)
+    params = np.asarray(fitted.params, dtype=float)
+    cov = np.asarray(fitted.cov if use_firth else fitted.cov_params(), dtype=float)
+    predicted, contrasts = _predictions(
+        params,
+        cov,
+        x_full[:, design.kept_index],
+        estimable,
+        grid,
+        outlet,
+        period if period in used else None,
+        z,
+    )
     pred_rows = []
     for position in range(len(grid)):
         row = grid.iloc[position]
@@ -195,13 +293,18 @@ def fit_presence(
                 "ci_low": predicted.loc[i, "low"],
                 "ci_high": predicted.loc[i, "high"],
                 "p": np.nan,
-                "n": int(cell_n.get(key if len(key) > 1 else key[0], 0)),
+                "n": int(counts[position]),
                 **{g: row[g] for g in groups},
                 "observed": _observed_share(frame, y, groups, key),
             }
         )
+    empty = [r["term"] for r, ok in zip(pred_rows, estimable, strict=True) if not ok]
     pred_notes = ["CIs computed on the logit scale and transformed back."]
-    if cluster is not None:
+    if empty:
+        pred_notes.append(
+            f"No documents in {', '.join(empty)}: not estimable (left empty)."
+        )
+    if cluster is not None and not use_firth:
         per_cell = (
             frame.assign(_cluster=cluster_codes(frame, cluster))
             .groupby(groups, observed=True)["_cluster"]
@@ -233,14 +336,22 @@ def fit_presence(
     )
     results = {"coefficients": coefficients, "predicted": predicted_result}
     if contrasts:
+        skipped = [c["term"] for c in contrasts if not np.isfinite(c["estimate"])]
+        contrast_notes = ["Delta-method CIs on the probability scale."]
+        if skipped:
+            contrast_notes.append(
+                f"Not estimable (a period without documents): {', '.join(skipped)}; "
+                "left empty and out of the multiplicity family."
+            )
         results["contrasts"] = StatsResult.from_rows(
             [{**c, "n": n} for c in contrasts],
             model=model,
             p_adjust=p_adjust,
-            family=f"the {len(contrasts)} within-outlet period contrasts",
+            family=f"the {len(contrasts) - len(skipped)} estimable within-outlet "
+            "period contrasts",
             estimate_scale="difference in probability (later - first period)",
             ci_level=ci_level,
-            notes=["Delta-method CIs on the probability scale."],
+            notes=contrast_notes,
         )
     return ModelResults(results=results, notes=notes)
 
@@ -259,21 +370,14 @@ def _se_label(cluster: str | Sequence[str] | None) -> str:
     return f"cluster-robust SEs by {'-'.join(names)}"
 
 
-def _separation_notes(frame: pd.DataFrame, y: str, groups: list[str]) -> list[str]:
+def _separated_cells(frame: pd.DataFrame, y: str, groups: list[str]) -> list[str]:
+    """Cells where the frame is always absent or always present."""
     if not groups:
-        return []
-    shares = frame.groupby(groups, observed=True)[y].agg(["mean", "size"])
-    bad = shares[(shares["mean"] == 0) | (shares["mean"] == 1)]
-    if bad.empty:
-        return []
-    cells = ", ".join(
-        "/".join(map(str, k if isinstance(k, tuple) else (k,))) for k in bad.index
-    )
-    return [
-        f"Separation: in {cells} the frame is always absent or always present; "
-        "the logit estimates involving these cells are not finite (huge odds "
-        "ratios, meaningless Wald CIs). Report the raw shares for them."
-    ]
+        share = frame[y].mean()
+        return ["all documents"] if share in (0.0, 1.0) else []
+    shares = frame.groupby(groups, observed=True)[y].mean()
+    bad = shares[(shares == 0) | (shares == 1)]
+    return ["/".join(map(str, k if isinstance(k, tuple) else (k,))) for k in bad.index]
 
 
 def _grid(
@@ -311,18 +415,15 @@ def _observed_share(
 
 
 def _predictions(
-    fitted: Any,
+    params: np.ndarray,
+    cov: np.ndarray,
+    x: np.ndarray,
+    estimable: np.ndarray,
     grid: pd.DataFrame,
-    frame: pd.DataFrame,
-    groups: list[str],
     outlet: str,
     period: str | None,
     z: float,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    exog, _ = fitted._transform_predict_exog(grid)
-    x = np.asarray(exog, dtype=float)
-    params = np.asarray(fitted.params)
-    cov = np.asarray(fitted.cov_params())
     eta = x @ params
     se_eta = np.sqrt(np.einsum("ij,jk,ik->i", x, cov, x))
     expit = stats.logistic.cdf
@@ -334,29 +435,129 @@ def _predictions(
         },
         index=grid.index,
     )
+    out.loc[~estimable, ["p", "low", "high"]] = np.nan
     contrasts: list[dict[str, Any]] = []
     if period is None:
         return out, contrasts
     prob = out["p"].to_numpy()
     gradient = (prob * (1 - prob))[:, None] * x
+    positions = {index: k for k, index in enumerate(grid.index)}
     for name in grid[outlet].unique():
         rows = grid.index[grid[outlet] == name].tolist()
         first = rows[0]
         for later in rows[1:]:
-            g = gradient[later] - gradient[first]
-            diff = float(prob[later] - prob[first])
+            term = f"{name}: {grid.loc[later, period]} - {grid.loc[first, period]}"
+            if not (estimable[positions[later]] and estimable[positions[first]]):
+                contrasts.append(
+                    {**_empty_row(term, 0, "not estimable: empty cell"), outlet: name}
+                )
+                continue
+            g = gradient[positions[later]] - gradient[positions[first]]
+            diff = float(prob[positions[later]] - prob[positions[first]])
             se = float(np.sqrt(g @ cov @ g))
             stat = diff / se if se > 0 else np.nan
             contrasts.append(
                 {
-                    "term": f"{name}: {grid.loc[later, period]} - "
-                    f"{grid.loc[first, period]}",
+                    "term": term,
                     "estimate": diff,
                     "ci_low": diff - z * se,
                     "ci_high": diff + z * se,
                     "p": float(2 * stats.norm.sf(abs(stat))),
                     "se": se,
+                    "status": "estimated",
                     outlet: name,
                 }
             )
     return out, contrasts
+
+
+def _empty_row(term: str, n: int, status: str) -> dict[str, Any]:
+    return {
+        "term": term,
+        "estimate": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "p": np.nan,
+        "n": n,
+        "status": status,
+    }
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+class _Design:
+    """A patsy design with aliased columns found and removed (as R's NA)."""
+
+    def __init__(self, y: pd.Series, x: pd.DataFrame) -> None:
+        self.y = y.to_numpy(dtype=float)
+        self.x = x
+        self.index = x.index
+        self.columns = list(x.columns)
+        self.design_info = x.design_info
+        matrix = x.to_numpy(dtype=float)
+        unique = np.unique(matrix, axis=0)
+        kept: list[int] = []
+        rank = 0
+        for j in range(matrix.shape[1]):
+            trial = np.linalg.matrix_rank(unique[:, kept + [j]])
+            if trial > rank:
+                kept.append(j)
+                rank = trial
+        self.kept_index = kept
+        self.kept = [self.columns[j] for j in kept]
+        self.dropped = [c for c in self.columns if c not in self.kept]
+        # Null space of the full design: a linear combination is estimable
+        # only when it is orthogonal to it.
+        _, singular, vt = np.linalg.svd(unique, full_matrices=True)
+        tol = max(unique.shape) * np.finfo(float).eps * (singular.max(initial=1.0))
+        self.null = vt[int(np.sum(singular > tol)) :]
+        self.n_obs = len(self.y)
+
+    @classmethod
+    def build(cls, formula: str, frame: pd.DataFrame) -> _Design:
+        import patsy
+
+        try:
+            y, x = patsy.dmatrices(
+                formula, frame, return_type="dataframe", NA_action="drop", eval_env=0
+            )
+        except patsy.PatsyError as error:
+            raise FramingError(f"cannot build the model {formula!r}: {error}") from None
+        if len(x) == 0:
+            raise FramingError(
+                f"no complete rows for {formula!r} (every row has a missing value)"
+            )
+        return cls(y.iloc[:, 0], x)
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` that entered the model (after NaN drops)."""
+        return frame.loc[self.index]
+
+    def fit_ml(self, frame: pd.DataFrame, cluster: str | Sequence[str] | None) -> Any:
+        x = self.x.iloc[:, self.kept_index]
+        model = sm.GLM(self.y, x, family=sm.families.Binomial())
+        if cluster is None:
+            return model.fit(tol=1e-12)
+        groups = cluster_codes(self.rows(frame), cluster)
+        return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, tol=1e-12)
+
+    def fit_firth(self, ci_level: float) -> Any:
+        matrix = self.x.to_numpy(dtype=float)[:, self.kept_index]
+        unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        successes = np.bincount(inverse, weights=self.y, minlength=len(unique))
+        trials = np.bincount(inverse, minlength=len(unique)).astype(float)
+        return firth_logit(unique, successes, trials, ci_level=ci_level)
+
+    def predict_matrix(self, grid: pd.DataFrame) -> np.ndarray:
+        import patsy
+
+        (matrix,) = patsy.build_design_matrices([self.design_info], grid)
+        return np.asarray(matrix, dtype=float)
+
+    def estimable(self, x: np.ndarray) -> np.ndarray:
+        if len(self.null) == 0:
+            return np.ones(len(x), dtype=bool)
+        return np.all(np.abs(x @ self.null.T) < 1e-8, axis=1)
