@@ -113,4 +113,6 @@ REJECT_REASONS: dict[str, str] = {
     "duplicate_id": "another row has the same id; fix the source or the id field",
     "malformed_record": "the row could not be parsed in its format",
     "invalid_value": "a field has a value of the wrong type",
+    "service_message": "a Telegram service message (a pin, a title change, a "
+    "join), not a post; nothing to fix",
 }

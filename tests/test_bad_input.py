@@ -269,9 +269,10 @@ def test_build_from_a_missing_file_leaves_no_store(tmp_path: Path) -> None:
 
 
 def test_unsupported_suffix_is_a_source_error(tmp_path: Path) -> None:
-    path = tmp_path / "notes.docx"
+    # (.docx is read as a Nexis export; .odt has no reader.)
+    path = tmp_path / "notes.odt"
     path.write_bytes(b"PK\x03\x04 not really a document")
-    with pytest.raises(SourceError, match=r"unsupported format \(suffix '.docx'\)"):
+    with pytest.raises(SourceError, match=r"unsupported format \(suffix '.odt'\)"):
         iter_records(path)
 
 

@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from ..errors import CardError, FramingError
+from .exports import sniff_export_format
 from .readers import detect_format, iter_records
 
 __all__ = ["FileSniff", "sniff_file", "propose_mapping", "draft_card", "write_draft"]
@@ -103,7 +104,9 @@ def sniff_file(path: str | Path, sample: int = _SAMPLE) -> FileSniff:
     ('csv', ['headline', 'date'], 1)
     """
     path = Path(path)
-    fmt = detect_format(path)
+    # Exports (Nexis, Factiva, Telegram, Media Cloud) are told by their
+    # content; their readers name fields so that the mapping is one to one.
+    fmt = sniff_export_format(path) or detect_format(path)
     fields: dict[str, None] = {}
     values: dict[str, Counter[str]] = {}
     examples: dict[str, str] = {}
@@ -288,6 +291,9 @@ def _entry(
         "[files.mapping]",
     ]
     examples = {k: v for m in members for k, v in m.examples.items()}
+    export_note = _EXPORT_NOTES.get(fmt)
+    if export_note:
+        lines.append(f"# {export_note}")
     for target, source in mapping.items():
         example = examples.get(source)
         note = f"  # e.g. {example!r}" if example and target != "text" else ""
@@ -316,6 +322,16 @@ def _entry(
     lines.append('required = ["text", "published"]')
     lines.append("")
     return lines
+
+
+_EXPORT_NOTES = {
+    "mediacloud": "Media Cloud story lists hold headlines only: `text` is the "
+    "headline (text_is_title in meta); say so in the description.",
+    "telegram": "id is <channel id>:<message id> (message ids repeat across "
+    "channels); service messages are rejected as service_message.",
+    "nexis": "One record per document; length, copyright and load_date go to meta.",
+    "factiva": "One record per article; id is the accession number.",
+}
 
 
 def write_draft(

@@ -173,11 +173,16 @@ DEFAULT_MAX_BYTES: dict[str, int] = {
     "excel": 512 * _MiB,
     "feed": 64 * _MiB,
     "html": DEFAULT_MAX_PAGE_BYTES,
+    # Export formats read whole (a DOCX's text is capped once unzipped).
+    "nexis": 512 * _MiB,
+    "factiva": 512 * _MiB,
+    "telegram": 512 * _MiB,
+    "mediacloud": 4096 * _MiB,
 }
 # Formats whose values are read twice to find each column's date order.
-_TABULAR = frozenset({"csv", "json", "jsonl", "excel", "parquet"})
+_TABULAR = frozenset({"csv", "json", "jsonl", "excel", "parquet", "mediacloud"})
 # Formats read as text in the declared encoding.
-_TEXT_FORMATS = frozenset({"csv", "json", "jsonl"})
+_TEXT_FORMATS = frozenset({"csv", "json", "jsonl", "mediacloud"})
 
 
 Reader = Callable[[Path, ReaderOptions], Iterator[RawRecord]]
@@ -203,6 +208,10 @@ _SUFFIX_FORMATS = {
     ".xml": "feed",
     ".warc": "warc",
     ".warc.gz": "warc",
+    # Word and RTF files are read as news-database exports; an RTF file in
+    # the Factiva layout is handed to the factiva reader (see nexis.py).
+    ".docx": "nexis",
+    ".rtf": "nexis",
 }
 
 
@@ -216,7 +225,19 @@ _BUILTIN_FORMATS = (
     "folder",
     "feed",
     "warc",
+    "nexis",
+    "factiva",
+    "telegram",
+    "mediacloud",
 )
+
+# Export readers, each in its own module, imported when first needed.
+_EXPORT_MODULES = {
+    "nexis": "nexis",
+    "factiva": "factiva",
+    "telegram": "telegram",
+    "mediacloud": "mediacloud",
+}
 
 
 def known_formats() -> list[str]:
@@ -580,9 +601,15 @@ def _with_date_orders(
 
 def _load_optional_readers() -> None:
     # The web readers import trafilatura and feedparser, which are slow to
-    # import; load them only when a reader is first needed.
+    # import; load them only when a reader is first needed. The export
+    # readers are loaded the same way so that importing framing stays fast.
     if "html" not in READERS:
         from . import web  # noqa: F401
+    import importlib
+
+    for fmt, module in _EXPORT_MODULES.items():
+        if fmt not in READERS:
+            importlib.import_module(f"{__package__}.{module}")
 
 
 def _name(path: Path, opts: ReaderOptions) -> str:
