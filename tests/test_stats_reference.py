@@ -478,3 +478,87 @@ def test_firth_saturated_two_by_two_is_haldane_correction():
     assert row.log_odds == pytest.approx(np.log((10.5 / 40.5) / (0.5 / 50.5)), rel=1e-8)
     assert "Firth" in res["coefficients"].model
     assert np.isfinite(row.ci_low) and np.isfinite(row.ci_high)
+
+
+# --- NB2 against MASS::glm.nb --------------------------------------------------
+
+# MASS's quine data (Quine, in Aitkin 1978, JRSS A 141: 195-223): days absent
+# for 146 children. Each token is Eth (A/N), Sex (F/M), Age form (0-3),
+# learner status (A = AL, S = SL) and days; transcribed from a public CSV
+# copy of MASS::quine (146 rows, as documented).
+QUINE = """
+    AM0S2 AM0S11 AM0S14 AM0A5 AM0A5 AM0A13 AM0A20 AM0A22 AM1S6 AM1S6 AM1S15
+    AM1A7 AM1A14 AM2S6 AM2S32 AM2S53 AM2S57 AM2A14 AM2A16 AM2A16 AM2A17 AM2A40
+    AM2A43 AM2A46 AM3A8 AM3A23 AM3A23 AM3A28 AM3A34 AM3A36 AM3A38 AF0S3 AF0A5
+    AF0A11 AF0A24 AF0A45 AF1S5 AF1S6 AF1S6 AF1S9 AF1S13 AF1S23 AF1S25 AF1S32
+    AF1S53 AF1S54 AF1A5 AF1A5 AF1A11 AF1A17 AF1A19 AF2S8 AF2S13 AF2S14 AF2S20
+    AF2S47 AF2S48 AF2S60 AF2S81 AF2A2 AF3A0 AF3A2 AF3A3 AF3A5 AF3A10 AF3A14
+    AF3A21 AF3A36 AF3A40 NM0S6 NM0S17 NM0S67 NM0A0 NM0A0 NM0A2 NM0A7 NM0A11
+    NM0A12 NM1S0 NM1S0 NM1S5 NM1S5 NM1S5 NM1S11 NM1S17 NM1A3 NM1A4 NM2S22 NM2S30
+    NM2S36 NM2A8 NM2A0 NM2A1 NM2A5 NM2A7 NM2A16 NM2A27 NM3A0 NM3A30 NM3A10
+    NM3A14 NM3A27 NM3A41 NM3A69 NF0S25 NF0A10 NF0A11 NF0A20 NF0A33 NF1S5 NF1S7
+    NF1S0 NF1S1 NF1S5 NF1S5 NF1S5 NF1S5 NF1S7 NF1S11 NF1S15 NF1A5 NF1A14 NF1A6
+    NF1A6 NF1A7 NF1A28 NF2S0 NF2S5 NF2S14 NF2S2 NF2S2 NF2S3 NF2S8 NF2S10 NF2S12
+    NF2A1 NF3A1 NF3A9 NF3A22 NF3A3 NF3A3 NF3A5 NF3A15 NF3A18 NF3A22 NF3A37
+"""
+
+
+def _quine() -> pd.DataFrame:
+    rows = []
+    for token in QUINE.split():
+        eth, sex, age, lrn, days = token[0], token[1], token[2], token[3], token[4:]
+        rows.append(
+            {
+                "Eth": eth,
+                "Sex": sex,
+                "Age": f"F{age}",
+                "Lrn": f"{lrn}L",
+                "Days": int(days),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_negbin_matches_glm_nb_on_quine():
+    import patsy
+
+    from framing.stats.negbin import glm_nb
+
+    data = _quine()
+    assert len(data) == 146
+    y, x = patsy.dmatrices(
+        "Days ~ Sex + Eth + Age + Lrn", data, return_type="dataframe"
+    )
+    fit = glm_nb(y.iloc[:, 0].to_numpy(), x)
+    # summary(glm.nb(Days ~ Sex + Eth + Age + Lrn, data = quine)) as printed
+    # (5 decimals; theta from init.theta = 1.274892646, Std. Err. 0.161,
+    # 2 x log-likelihood -1093.151).
+    coef = [2.89458, 0.08232, -0.56937, -0.44843, 0.08808, 0.35690, 0.29211]
+    se = [0.22842, 0.15992, 0.15333, 0.23975, 0.23619, 0.24832, 0.18647]
+    assert list(x.columns) == [
+        "Intercept",
+        "Sex[T.M]",
+        "Eth[T.N]",
+        "Age[T.F1]",
+        "Age[T.F2]",
+        "Age[T.F3]",
+        "Lrn[T.SL]",
+    ]
+    np.testing.assert_allclose(fit.params, coef, atol=1e-4)
+    np.testing.assert_allclose(fit.bse, se, atol=1e-4)
+    assert fit.theta == pytest.approx(1.274892646, abs=1e-4)
+    assert fit.theta_se == pytest.approx(0.161, abs=5e-4)
+    assert 2 * fit.loglik == pytest.approx(-1093.151, abs=5e-3)
+    assert fit.converged
+
+
+def test_fit_rates_negbin_uses_glm_nb():
+    data = _quine().assign(n_words=1.0)
+    res = fit_rates(
+        data, "Days", formula="Sex + Eth + Age + Lrn", family="negbin", cluster=None
+    )
+    row = res.table.set_index("term").loc["Eth[T.N]"]
+    assert row.log_rr == pytest.approx(-0.56937, abs=1e-4)
+    assert row.se == pytest.approx(0.15333, abs=1e-4)
+    assert row.theta == pytest.approx(1.274892646, abs=1e-4)
+    assert "glm.nb" in res.model

@@ -19,6 +19,7 @@ __all__ = [
     "cluster_codes",
     "feature_table",
     "normal_quantile",
+    "resolve_cluster",
 ]
 
 
@@ -117,6 +118,47 @@ def cluster_codes(data: pd.DataFrame, cluster: str | Sequence[str]) -> np.ndarra
         raise FramingError(f"cluster columns {missing} are not in the data")
     keys = data[columns].astype(str).agg("\x1f".join, axis=1)
     return pd.factorize(keys, sort=True)[0]
+
+
+#: What ``cluster="auto"`` clusters by, when the data have these columns.
+AUTO_CLUSTER = ("outlet", "day")
+
+
+def resolve_cluster(
+    data: pd.DataFrame,
+    cluster: str | Sequence[str] | None,
+    notes: list[str],
+) -> str | list[str] | None:
+    """The cluster columns to use; ``"auto"`` means outlet-day when present.
+
+    Documents of one outlet on one day share news events, so their frame
+    use is correlated; the project's coverage study found unclustered
+    intervals covering 0.66-0.91 under such clustering. Turning clustering
+    off (``None``) where outlet-day columns exist adds a note and a
+    :class:`UserWarning`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"outlet": ["a"], "day": ["2022-01-01"]})
+    >>> resolve_cluster(frame, "auto", [])
+    ['outlet', 'day']
+    >>> resolve_cluster(frame.drop(columns="day"), "auto", [])
+    """
+    import warnings
+
+    available = [c for c in AUTO_CLUSTER if c in data.columns]
+    if isinstance(cluster, str) and cluster == "auto":
+        return available if len(available) == len(AUTO_CLUSTER) else None
+    if cluster is None and len(available) == len(AUTO_CLUSTER):
+        message = (
+            "clustering is off although documents cluster by outlet-day: "
+            "model-based intervals are too narrow when frame use is correlated "
+            "within an outlet's day (coverage 0.66-0.91 in the project's "
+            "coverage study); pass cluster='auto' or cluster=['outlet', 'day']"
+        )
+        warnings.warn(message, UserWarning, stacklevel=3)
+        notes.append("WARNING: " + message + ".")
+    return cluster if cluster is None or isinstance(cluster, str) else list(cluster)
 
 
 def check_clusters(n_clusters: int, notes: list[str], label: str) -> None:

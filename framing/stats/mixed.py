@@ -32,10 +32,20 @@ Limits (state them in a paper)
       approximate posterior (credible, not confidence, intervals) and
       ``p`` is the normal tail area of ``mean / sd``, a convenience for
       ranking and adjustment, not a frequentist test.
-    * Priors: fixed effects N(0, ``fe_p``^2) with ``fe_p = 2`` on the
-      logit/log scale, log SD of the random intercept N(0, ``vcp_p``^2)
-      with ``vcp_p = 1``: weakly informative; with very few outlets the
-      random-effect SD is driven by the prior.
+    * Priors: fixed effects N(0, ``fe_p``^2) with ``fe_p = 2``, on the
+      logit/log-scale coefficients of the *centred and scaled* design
+      columns (``scale_fe=True``: the effect of a one-SD change of each
+      column, e.g. about 2 x the coefficient of a balanced 0/1 period
+      dummy), not on the reported coefficients; log SD of the random
+      intercept N(0, ``vcp_p``^2) with ``vcp_p = 1``: weakly informative;
+      with very few outlets the random-effect SD is driven by the prior.
+    * ``p`` is left empty: the posterior summaries are not tests, so they
+      take no part in a multiplicity adjustment. ``tail`` holds the normal
+      tail area of mean/sd for ranking.
+    * No events at all (every document without the frame, or no mention)
+      is a :class:`FramingError`; a fixed-effect column whose documents have
+      no events gives a prior-driven estimate, flagged in ``status`` and
+      the notes.
     * Only random intercepts; no random slopes, no overdispersion term for
       counts beyond the outlet effect (document-level overdispersion makes
       the Poisson intervals too narrow; compare with
@@ -82,6 +92,18 @@ def _check(data: pd.DataFrame, columns: list[str]) -> None:
         raise FramingError(f"columns {missing} are not in the data")
 
 
+def _check_events(values: pd.Series, name: str, *, binary: bool) -> None:
+    """No events (or, for 0/1 data, only events): nothing for the data to say."""
+    total = float(values.sum())
+    if values.empty or total == 0 or (binary and total == len(values)):
+        what = "every document has it" if total and binary else "no events at all"
+        raise FramingError(
+            f"{name!r}: {what} in the {len(values)} documents; a mixed model "
+            "would report the prior, not the data. Report the raw counts or "
+            "shares instead."
+        )
+
+
 def _vc_formula(group: str) -> dict[str, str]:
     return {group: f"0 + C({group})"}
 
@@ -101,20 +123,30 @@ def _table(
     names = list(fitted.model.fep_names)
     mean = np.asarray(fitted.fe_mean)
     sd = np.asarray(fitted.fe_sd)
+    exog = np.asarray(fitted.model.exog, dtype=float)
+    events = np.asarray(fitted.model.endog, dtype=float)
     rows = []
-    for name, m, s in zip(names, mean, sd, strict=True):
+    prior_driven = []
+    for j, (name, m, s) in enumerate(zip(names, mean, sd, strict=True)):
         if name == "Intercept":
             continue
+        column = exog[:, j]
+        is_dummy = set(np.unique(column)) <= {0.0, 1.0}
+        empty = is_dummy and events[column == 1].sum() == 0
+        if empty:
+            prior_driven.append(name)
         rows.append(
             {
                 "term": name,
                 "estimate": transform(m),
                 "ci_low": transform(m - z * s),
                 "ci_high": transform(m + z * s),
-                "p": float(2 * stats.norm.sf(abs(m / s))),
+                "p": np.nan,
                 "n": n,
                 "posterior_mean": float(m),
                 "posterior_sd": float(s),
+                "tail": float(2 * stats.norm.sf(abs(m / s))),
+                "status": "prior-driven (no events)" if empty else "estimated",
             }
         )
     # vcp_mean is the posterior mean of log SD of the random intercept.
@@ -129,16 +161,22 @@ def _table(
         "is the normal tail area of mean/sd; VB tends to understate "
         "uncertainty.",
     ]
+    if prior_driven:
+        notes.append(
+            f"No events in the documents of {', '.join(prior_driven)}: these "
+            "estimates and intervals are driven by the prior, not the data."
+        )
     if n_groups < 5:
         notes.append(
             f"Only {n_groups} levels of {group}: the random-effect SD is poorly "
             "identified and prior-driven; prefer fixed outlet effects."
         )
+    del p_adjust  # posterior summaries are not tests: nothing to adjust
     return StatsResult.from_rows(
         rows,
         model=model,
-        p_adjust=p_adjust,
-        family=f"the {len(rows)} non-intercept fixed effects",
+        p_adjust="none",
+        family="none (variational-Bayes posterior summaries, not tests)",
         estimate_scale=scale,
         ci_level=ci_level,
         notes=notes,
@@ -194,6 +232,7 @@ def fit_mixed_presence(
     _check(data, [y, group])
     frame = data.copy()
     frame[y] = frame[y].astype(float)
+    _check_events(frame[y], y, binary=True)
     model = BinomialBayesMixedGLM.from_formula(
         f"{y} ~ {fixed}",
         _vc_formula(group),
@@ -252,6 +291,7 @@ def fit_mixed_rates(
     _check(data, [count, group, exposure])
     frame = data[data[exposure] > 0].copy()
     frame[count] = frame[count].astype(float)
+    _check_events(frame[count], count, binary=False)
     base = _BayesMixedGLM.from_formula(
         f"{count} ~ {fixed}",
         _vc_formula(group),

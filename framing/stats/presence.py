@@ -44,6 +44,7 @@ from ._common import (
     check_clusters,
     cluster_codes,
     normal_quantile,
+    resolve_cluster,
 )
 from .firth import firth_logit
 from .results import StatsResult
@@ -80,7 +81,7 @@ def fit_presence(
     period: str | None = "period",
     covariates: str | None = None,
     formula: str | None = None,
-    cluster: str | Sequence[str] | None = None,
+    cluster: str | Sequence[str] | None = "auto",
     ci_level: float = 0.95,
     p_adjust: str = "bh",
     method: Literal["auto", "ml", "firth"] = "auto",
@@ -102,9 +103,11 @@ def fit_presence(
     formula : str, optional
         A complete right-hand side replacing ``outlet * period``
         (predictions still use the outlet and period grid).
-    cluster : str or list of str, optional
-        Columns defining clusters for robust SEs (e.g. ``["outlet", "day"]``);
-        ``None`` uses model-based SEs.
+    cluster : "auto", str, list of str or None
+        Columns defining clusters for robust SEs (e.g. ``["outlet", "day"]``).
+        ``"auto"`` (default) is outlet-day when the data have ``outlet`` and
+        ``day`` columns; ``None`` uses model-based SEs (with a warning when
+        the data could cluster).
     ci_level : float
         Confidence level.
     p_adjust : {"bh", "holm", "none"}
@@ -137,6 +140,7 @@ def fit_presence(
         if column not in data.columns:
             raise FramingError(f"column {column!r} is not in the data")
     notes: list[str] = []
+    cluster = resolve_cluster(data, cluster, notes)
     frame = data.copy()
     frame[y] = frame[y].astype(float)
     groups = [outlet] + ([period] if period else [])

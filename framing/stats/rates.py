@@ -36,13 +36,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats import rates as sm_rates
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning
 
 from ..errors import FramingError
-from ._common import check_clusters, cluster_codes, normal_quantile
+from ._common import check_clusters, cluster_codes, normal_quantile, resolve_cluster
+from .negbin import NegBinFit, glm_nb
 from .results import StatsResult, adjust_pvalues
 
 __all__ = [
@@ -125,17 +125,31 @@ def poisson_rate_test(
     >>> round(float(res.table.estimate[0]), 6), round(float(res.table.p[0]), 5)
     (1.971488, 0.07967)
     """
-    test = sm_rates.test_poisson_2indep(
-        count1, exposure1, count2, exposure2, method="exact-cond"
-    )
-    low, high = rate_ratio_ci_exact(count1, exposure1, count2, exposure2, ci_level)
-    estimate = (count1 / exposure1) / (count2 / exposure2) if count2 else np.inf
+    notes = [
+        "Token-level: assumes independent words; overdispersion across "
+        "documents makes this interval too narrow."
+    ]
+    if count1 + count2 == 0:
+        # Conditional on no events at all there is nothing to compare: any
+        # ratio fits, so the interval is (0, inf) and no test is made.
+        estimate, low, high, p_value = np.nan, 0.0, np.inf, np.nan
+        notes.append(
+            f"{label}: no mentions in either group; the rate ratio is not "
+            "estimable (no test, left out of any multiplicity family)."
+        )
+    else:
+        test = sm_rates.test_poisson_2indep(
+            count1, exposure1, count2, exposure2, method="exact-cond"
+        )
+        p_value = float(test.pvalue)
+        low, high = rate_ratio_ci_exact(count1, exposure1, count2, exposure2, ci_level)
+        estimate = (count1 / exposure1) / (count2 / exposure2) if count2 else np.inf
     row = {
         "term": label,
         "estimate": estimate,
         "ci_low": low,
         "ci_high": high,
-        "p": float(test.pvalue),
+        "p": p_value,
         "n": int(count1 + count2),
         "count1": int(count1),
         "exposure1": float(exposure1),
@@ -149,11 +163,32 @@ def poisson_rate_test(
         family="this single test",
         estimate_scale="rate ratio",
         ci_level=ci_level,
-        notes=[
-            "Token-level: assumes independent words; overdispersion across "
-            "documents makes this interval too narrow."
-        ],
+        notes=notes,
     )
+
+
+class _CountFit:
+    """Coefficients of a count model with the design they belong to."""
+
+    def __init__(
+        self,
+        names: list[str],
+        params: np.ndarray,
+        bse: np.ndarray,
+        pvalues: np.ndarray,
+        nobs: int,
+        extras: dict[str, float],
+        raw: Any,
+        rows: pd.Index,
+    ) -> None:
+        self.names = names
+        self.params = pd.Series(params, index=names)
+        self.bse = pd.Series(bse, index=names)
+        self.pvalues = pd.Series(pvalues, index=names)
+        self.nobs = nobs
+        self.extras = extras
+        self.raw = raw
+        self.rows = rows
 
 
 def _fit_count_model(
@@ -162,45 +197,93 @@ def _fit_count_model(
     exposure: str,
     family: Family,
     cluster: str | Sequence[str] | None,
-) -> Any:
-    offset = np.log(data[exposure].to_numpy(dtype=float))
-    groups = None if cluster is None else cluster_codes(data, cluster)
-    fit_kwargs: dict[str, Any] = (
-        {}
-        if groups is None
-        else {"cov_type": "cluster", "cov_kwds": {"groups": groups}}
-    )
-    if family == "negbin":
-        model = smf.negativebinomial(formula, data, offset=offset)
+) -> _CountFit:
+    """Fit one count model; raises FramingError when it cannot be fitted."""
+    import patsy
+
+    try:
+        y_frame, x = patsy.dmatrices(
+            formula, data, return_type="dataframe", NA_action="drop", eval_env=0
+        )
+    except patsy.PatsyError as error:
+        raise FramingError(f"cannot build the model {formula!r}: {error}") from None
+    rows = x.index
+    used = data.loc[rows]
+    # Cluster codes and offsets are built on the rows the model keeps, so a
+    # missing value elsewhere in the row cannot misalign them.
+    offset = np.log(used[exposure].to_numpy(dtype=float))
+    groups = None if cluster is None else cluster_codes(used, cluster)
+    y = y_frame.iloc[:, 0].to_numpy(dtype=float)
+    names = list(x.columns)
+    if family not in ("negbin", "quasipoisson", "poisson"):
+        raise FramingError(
+            f"family must be 'negbin', 'quasipoisson' or 'poisson', got {family!r}"
+        )
+    try:
+        if family == "negbin":
+            fitted = glm_nb(y, x, offset=offset, groups=groups)
+            if not fitted.converged:
+                raise FramingError(
+                    f"negative binomial fit of {formula!r} did not converge; "
+                    "use families=['quasipoisson'] (compare_rates) or "
+                    "family='quasipoisson' (fit_rates)"
+                )
+            return _CountFit(
+                names,
+                fitted.params,
+                fitted.bse,
+                fitted.pvalues,
+                len(y),
+                {"theta": fitted.theta, "alpha": fitted.alpha},
+                fitted,
+                rows,
+            )
+        glm = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
         with warnings.catch_warnings():
-            # Convergence and finite SEs are checked explicitly instead.
             warnings.simplefilter("ignore", ConvergenceWarning)
             warnings.simplefilter("ignore", HessianInversionWarning)
-            fitted = model.fit(disp=0, maxiter=500, **fit_kwargs)
-        if not fitted.mle_retvals.get("converged", True):
-            raise FramingError(
-                f"negative binomial fit of {formula!r} did not converge; "
-                "try family='quasipoisson'"
-            )
-        return fitted
-    glm = smf.glm(formula, data, family=sm.families.Poisson(), offset=offset)
-    if groups is not None:
-        return glm.fit(tol=1e-12, **fit_kwargs)
-    return glm.fit(scale="X2" if family == "quasipoisson" else None, tol=1e-12)
+            if groups is not None:
+                result = glm.fit(
+                    tol=1e-12, cov_type="cluster", cov_kwds={"groups": groups}
+                )
+            else:
+                result = glm.fit(
+                    scale="X2" if family == "quasipoisson" else None, tol=1e-12
+                )
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError) as error:
+        raise FramingError(
+            f"the {family} model {formula!r} cannot be fitted ({error})"
+        ) from None
+    scale = float(result.pearson_chi2 / result.df_resid) if result.df_resid else np.nan
+    return _CountFit(
+        names,
+        np.asarray(result.params, dtype=float),
+        np.asarray(result.bse, dtype=float),
+        np.asarray(result.pvalues, dtype=float),
+        int(result.nobs),
+        {"scale": scale},
+        result,
+        rows,
+    )
 
 
 def _model_label(family: Family, cluster: str | Sequence[str] | None) -> str:
+    """Estimator and SE type of a count model, as the tables state them."""
     names = {
-        "poisson": "Poisson GLM",
-        "quasipoisson": "quasi-Poisson GLM (scale = Pearson chi2/df)",
-        "negbin": "negative binomial (NB2)",
+        "poisson": "Poisson GLM (ML by IRLS)",
+        "quasipoisson": "quasi-Poisson GLM (ML by IRLS, scale = Pearson chi2/df)",
+        "negbin": "negative binomial NB2 (ML as MASS::glm.nb: IRLS for the "
+        "coefficients alternating with Newton for theta)",
     }
     label = names[family]
     if cluster is not None:
         cols = [cluster] if isinstance(cluster, str) else list(cluster)
-        label = names[family].split(" (")[0] if family == "quasipoisson" else label
-        label += f", cluster-robust SEs by {'-'.join(cols)}"
-    return label + ", offset log(words)"
+        if family == "quasipoisson":
+            label = "Poisson GLM (ML by IRLS; the sandwich replaces the Pearson scale)"
+        label += f", cluster-robust (sandwich) SEs by {'-'.join(cols)}"
+    else:
+        label += ", model-based SEs (expected information)"
+    return label + ", offset log(words), Wald CIs"
 
 
 def fit_rates(
@@ -211,7 +294,7 @@ def fit_rates(
     exposure: str = "n_words",
     formula: str | None = None,
     family: Family = "negbin",
-    cluster: str | Sequence[str] | None = None,
+    cluster: str | Sequence[str] | None = "auto",
     ci_level: float = 0.95,
     p_adjust: str = "bh",
 ) -> StatsResult:
@@ -230,20 +313,26 @@ def fit_rates(
     formula : str, optional
         Right-hand side replacing ``C(by)`` (e.g. ``"C(outlet) * C(period)"``).
     family : {"negbin", "quasipoisson", "poisson"}
-        NB2 (dispersion estimated), quasi-Poisson or Poisson.
-    cluster : str or list of str, optional
+        NB2 (:func:`framing.stats.negbin.glm_nb`, as ``MASS::glm.nb``),
+        quasi-Poisson or Poisson.
+    cluster : "auto", str, list of str or None
         Cluster-robust SEs over these columns (with ``quasipoisson`` the
-        sandwich replaces the Pearson scale).
+        sandwich replaces the Pearson scale). ``"auto"`` (default) clusters
+        by outlet-day when the data have ``outlet`` and ``day`` columns
+        (documents of one outlet on one day share news events); ``None``
+        turns clustering off, with a warning when the data could cluster.
     ci_level, p_adjust
-        Confidence level; multiple-testing method across the
+        Confidence level; multiple-testing method across the estimable
         non-intercept terms.
 
     Returns
     -------
     StatsResult
         Rate ratios (``exp`` of coefficients) of the non-intercept terms;
-        ``scale`` holds the Pearson chi2/df of the Poisson fits and
-        ``alpha`` the NB2 dispersion.
+        ``scale`` holds the Pearson chi2/df of the Poisson fits, ``theta``
+        and ``alpha = 1 / theta`` the NB2 shape. Groups without any
+        mention have an infinite ML log rate: their rows are reported as
+        not estimable (NaN, out of the family) with a note.
 
     Examples
     --------
@@ -257,59 +346,125 @@ def fit_rates(
     if count not in data.columns or exposure not in data.columns:
         raise FramingError(f"columns {count!r} and {exposure!r} must be in the data")
     notes: list[str] = []
+    cluster = resolve_cluster(data, cluster, notes)
     frame = data[data[exposure] > 0].copy()
     dropped = len(data) - len(frame)
     if dropped:
         notes.append(f"{dropped} documents with no words dropped.")
+    if frame.empty:
+        raise FramingError(
+            f"no documents with {exposure!r} > 0: nothing to model; check the "
+            "exposure column"
+        )
+    if by is not None and formula is None:
+        levels = frame[by].dropna().unique()
+        if len(levels) < 2:
+            return StatsResult.from_rows(
+                [],
+                model=f"{_model_label(family, cluster)} of {count}",
+                p_adjust=p_adjust,
+                family="no terms (nothing to compare)",
+                estimate_scale="rate ratio",
+                ci_level=ci_level,
+                notes=notes
+                + [
+                    f"{by!r} has {len(levels)} level(s) "
+                    f"({', '.join(map(str, levels))}): there is no rate ratio to "
+                    "estimate; give data with at least two groups."
+                ],
+            )
     rhs = formula or (f"C({by})" if by else "1")
     fitted = _fit_count_model(f"{count} ~ {rhs}", frame, exposure, family, cluster)
+    used = frame.loc[fitted.rows]
+    if isinstance(fitted.raw, NegBinFit):
+        notes.extend(fitted.raw.notes)
     if cluster is not None:
-        n_clusters = len(np.unique(cluster_codes(frame, cluster)))
+        n_clusters = len(np.unique(cluster_codes(used, cluster)))
         check_clusters(n_clusters, notes, "-".join(_as_list(cluster)))
-    if not np.all(np.isfinite(np.asarray(fitted.bse))):
+    infinite = _zero_count_terms(fitted, used, count)
+    if infinite:
         notes.append(
-            "Some standard errors are not finite (e.g. the NB dispersion is at "
-            "its boundary 0, i.e. no overdispersion); use family='quasipoisson'."
+            "No mentions in the documents these terms single out, so their ML "
+            f"log rate ratio is infinite: {', '.join(infinite)}; reported as not "
+            "estimable (left empty, out of the multiplicity family). The exact "
+            "token-level interval (compare_rates) is still valid."
+        )
+    if not np.all(np.isfinite(fitted.bse.to_numpy())):
+        notes.append(
+            "Some standard errors are not finite (e.g. a single cluster in a "
+            "group, or no overdispersion for NB2); those rows are left empty."
         )
     z = normal_quantile(ci_level)
-    extras: dict[str, float] = {}
-    if family == "negbin":
-        extras["alpha"] = float(fitted.params["alpha"])
-    else:
-        extras["scale"] = float(fitted.pearson_chi2 / fitted.df_resid)
-    if family == "poisson" and extras["scale"] > 1.5 and cluster is None:
-        notes.append(
-            f"Pearson chi2/df = {extras['scale']:.2f}: overdispersed; Poisson "
-            "SEs are too small. Use family='quasipoisson' or 'negbin'."
-        )
+    extras = dict(fitted.extras)
+    if family != "negbin":
+        _overdispersion_note(extras.get("scale", np.nan), family, cluster, notes)
     rows = []
-    for term in fitted.params.index:
-        if term in {"Intercept", "alpha"}:
+    for term in fitted.names:
+        if term == "Intercept":
             continue
         b, se = float(fitted.params[term]), float(fitted.bse[term])
+        ok = term not in infinite and np.isfinite(se) and se > 0
         rows.append(
             {
                 "term": term,
-                "estimate": np.exp(b),
-                "ci_low": np.exp(b - z * se),
-                "ci_high": np.exp(b + z * se),
-                "p": float(fitted.pvalues[term]),
+                "estimate": np.exp(b) if ok else np.nan,
+                "ci_low": np.exp(b - z * se) if ok else np.nan,
+                "ci_high": np.exp(b + z * se) if ok else np.nan,
+                "p": float(fitted.pvalues[term]) if ok else np.nan,
                 "n": int(fitted.nobs),
-                "log_rr": b,
-                "se": se,
+                "log_rr": b if ok else np.nan,
+                "se": se if ok else np.nan,
+                "status": "estimated" if ok else "not estimable",
                 **extras,
             }
         )
+    tested = sum(1 for r in rows if np.isfinite(r["p"]))
     return StatsResult.from_rows(
         rows,
         model=f"{_model_label(family, cluster)} of {count}",
         p_adjust=p_adjust,
-        family=f"the {len(rows)} non-intercept terms of this model",
+        family=f"the {tested} estimable non-intercept terms of this model",
         estimate_scale="rate ratio",
         ci_level=ci_level,
         notes=notes,
-        fitted=fitted,
+        fitted=fitted.raw,
     )
+
+
+def _zero_count_terms(fitted: _CountFit, used: pd.DataFrame, count: str) -> list[str]:
+    """Indicator terms whose documents (or whose complement) have no mentions."""
+    y = used[count].to_numpy(dtype=float)
+    raw = getattr(fitted.raw, "glm", fitted.raw)
+    x = np.asarray(raw.model.exog, dtype=float)
+    out = []
+    indicator = [
+        j
+        for j, name in enumerate(fitted.names)
+        if name != "Intercept" and set(np.unique(x[:, j])) <= {0.0, 1.0}
+    ]
+    # The reference cell: rows where every indicator is 0.
+    reference = np.all(x[:, indicator] == 0, axis=1) if indicator else None
+    reference_zero = (
+        reference is not None and reference.any() and y[reference].sum() == 0
+    )
+    for j in indicator:
+        on = x[:, j] == 1
+        if y[on].sum() == 0 or reference_zero:
+            out.append(fitted.names[j])
+    return out
+
+
+def _overdispersion_note(
+    scale: float,
+    family: Family,
+    cluster: str | Sequence[str] | None,
+    notes: list[str],
+) -> None:
+    if family == "poisson" and scale > 1.5 and cluster is None:
+        notes.append(
+            f"Pearson chi2/df = {scale:.2f}: overdispersed; Poisson SEs are too "
+            "small. Use family='quasipoisson' or 'negbin', or cluster."
+        )
 
 
 def _method_label(family: Family, cluster: str | Sequence[str] | None) -> str:
@@ -324,6 +479,19 @@ def _as_list(value: str | Sequence[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+#: What a document-level model falls back to when it cannot be fitted or
+#: leaves a comparison without a finite interval (then: the exact test).
+_FALLBACK: dict[str, list[Family]] = {
+    "negbin": ["quasipoisson"],
+    "quasipoisson": [],
+    "poisson": [],
+}
+
+
+def _not_estimable_doc() -> dict[str, Any]:
+    return {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan}
+
+
 def compare_rates(
     data: pd.DataFrame,
     count: str,
@@ -331,7 +499,7 @@ def compare_rates(
     by: str = "outlet",
     reference: Any = None,
     exposure: str = "n_words",
-    cluster: str | Sequence[str] | None = None,
+    cluster: str | Sequence[str] | None = "auto",
     families: Sequence[Family] = ("quasipoisson", "negbin"),
     ci_level: float = 0.95,
     p_adjust: str = "bh",
@@ -357,10 +525,15 @@ def compare_rates(
         The reference level (default: the first level).
     exposure : str
         Words per document.
-    cluster : str or list of str, optional
-        Cluster columns for the document-level models.
+    cluster : "auto", str, list of str or None
+        Cluster columns for the document-level models; ``"auto"``
+        (default) is outlet-day when the data have ``outlet`` and ``day``
+        (see :func:`framing.stats._common.resolve_cluster`).
     families : sequence of {"quasipoisson", "negbin", "poisson"}
-        Document-level models to fit.
+        Document-level models to fit. A comparison whose model cannot be
+        fitted (or gives no finite interval) falls back NB2 ->
+        quasi-Poisson -> the exact test, and its ``fallback`` column and
+        the notes say so; no comparison aborts the table.
     ci_level, p_adjust
         Confidence level; multiple-testing method.
 
@@ -390,76 +563,145 @@ def compare_rates(
     if reference not in levels:
         raise FramingError(f"reference {reference!r} is not a level of {by!r}")
     others = [level for level in levels if level != reference]
-    totals = frame.groupby(by, observed=True)[[count, exposure]].sum()
     notes: list[str] = []
+    totals = frame.groupby(by, observed=True)[[count, exposure]].sum()
+    cluster = resolve_cluster(data, cluster, notes)
     rows: list[dict[str, Any]] = []
+    token_rows: dict[Any, dict[str, Any]] = {}
     for level in others:
-        token = poisson_rate_test(
+        token_result = poisson_rate_test(
             int(totals.loc[level, count]),
             float(totals.loc[level, exposure]),
             int(totals.loc[reference, count]),
             float(totals.loc[reference, exposure]),
             ci_level=ci_level,
-        ).table.iloc[0]
-        rows.append(
-            {
-                "term": f"{level} / {reference}",
-                "method": "exact conditional (token level)",
-                "estimate": token.estimate,
-                "ci_low": token.ci_low,
-                "ci_high": token.ci_high,
-                "p": token.p,
-                "n": int(token.n),
-                "comparison": f"{level} / {reference}",
-            }
+            label=f"{level} / {reference}",
         )
+        token = token_result.table.iloc[0]
+        notes.extend(n for n in token_result.notes[1:] if n not in notes)
+        token_rows[level] = {
+            "term": f"{level} / {reference}",
+            "method": "exact conditional (token level)",
+            "estimate": token.estimate,
+            "ci_low": token.ci_low,
+            "ci_high": token.ci_high,
+            "p": token.p,
+            "n": int(token.n),
+            "comparison": f"{level} / {reference}",
+            "fallback": "",
+        }
+        rows.append(token_rows[level])
+    zero = [lvl for lvl in levels if totals.loc[lvl, count] == 0]
+    if zero:
+        notes.append(
+            f"No mentions at all in {', '.join(map(str, zero))}: the ML log rate "
+            "of such a group is -inf, so document-level ratios involving it are "
+            "not estimable (left empty, out of the multiplicity family); the "
+            "exact token-level interval is still valid."
+        )
+    if reference in zero:
+        with_mentions = [lvl for lvl in levels if lvl not in zero]
+        notes.append(
+            f"The reference {reference!r} has no mentions: every document-level "
+            "ratio against it is infinite. Choose a reference with mentions"
+            + (f" (reference={with_mentions[0]!r})." if with_mentions else ".")
+        )
+    # Zero-count groups are left out of the document-level fits: their
+    # coefficients would run off to -inf and can make the covariance singular.
+    modelled = frame[~frame[by].isin(zero)].copy()
+    if isinstance(modelled[by].dtype, pd.CategoricalDtype):
+        modelled[by] = modelled[by].cat.remove_unused_categories()
     rhs = f"C({by}, Treatment(reference={reference!r}))"
+    fits: dict[str, Any] = {}
+
+    def fit(family: Family) -> Any:
+        if family not in fits:
+            try:
+                if reference in zero or modelled[by].nunique() < 2:
+                    raise FramingError("no group with mentions to compare")
+                with warnings.catch_warnings():
+                    # compare_rates has already warned about clustering.
+                    warnings.simplefilter("ignore", UserWarning)
+                    fits[family] = fit_rates(
+                        modelled,
+                        count,
+                        formula=rhs,
+                        exposure=exposure,
+                        family=family,
+                        cluster=cluster,
+                        ci_level=ci_level,
+                        p_adjust="none",
+                    )
+            except FramingError as error:
+                fits[family] = error
+        return fits[family]
+
     for family in families:
-        fitted = fit_rates(
-            frame,
-            count,
-            formula=rhs,
-            exposure=exposure,
-            family=family,
-            cluster=cluster,
-            ci_level=ci_level,
-            p_adjust="none",
-        )
-        notes.extend(n for n in fitted.notes if n not in notes)
-        lookup = fitted.table.set_index("term")
+        method = _method_label(family, cluster)
+        first = fit(family)
+        if isinstance(first, FramingError) and reference not in zero:
+            notes.append(f"{method}: {first}")
+        elif not isinstance(first, FramingError):
+            notes.extend(
+                n for n in first.notes if n not in notes and not n.startswith("WARN")
+            )
         for level in others:
             term = f"{rhs}[T.{level}]"
-            est: Any = lookup.loc[term]
+            row: dict[str, Any] = {
+                "term": f"{level} / {reference}",
+                "method": method,
+                "comparison": f"{level} / {reference}",
+                "fallback": "",
+            }
+            if level in zero or reference in zero:
+                rows.append({**row, **_not_estimable_doc(), "n": 0})
+                continue
+            chosen = None
+            tried: list[str] = []
+            for candidate in [family, *_FALLBACK[family]]:
+                result = fit(candidate)
+                if isinstance(result, FramingError):
+                    tried.append(f"{candidate} failed")
+                    continue
+                lookup = result.table.set_index("term")
+                if term in lookup.index and np.isfinite(lookup.loc[term, "p"]):
+                    chosen = (candidate, lookup.loc[term])
+                    break
+                tried.append(f"{candidate} not estimable")
+            if chosen is None:
+                exact = token_rows[level]
+                rows.append(
+                    {
+                        **row,
+                        **{k: exact[k] for k in ("estimate", "ci_low", "ci_high")},
+                        "p": exact["p"],
+                        "n": exact["n"],
+                        "fallback": f"exact token-level ({'; '.join(tried)})",
+                    }
+                )
+                continue
+            used, est = chosen
             rows.append(
                 {
-                    "term": f"{level} / {reference}",
-                    "method": _method_label(family, cluster),
+                    **row,
                     "estimate": est.estimate,
                     "ci_low": est.ci_low,
                     "ci_high": est.ci_high,
                     "p": est.p,
                     "n": int(est.n),
-                    "comparison": f"{level} / {reference}",
                     "dispersion": est.get("scale", est.get("alpha", np.nan)),
+                    "fallback": ""
+                    if used == family
+                    else f"{used} ({'; '.join(tried)})",
                 }
             )
     table = pd.DataFrame(rows)
-    zero = [lvl for lvl in levels if totals.loc[lvl, count] == 0]
-    if zero:
-        # A group without mentions has an MLE of log rate -inf: the GLM stops
-        # at a huge negative coefficient with a meaningless tiny SE.
-        for level in zero:
-            hit = table["method"].str.contains("document") & (
-                table["comparison"]
-                .str.split(" / ")
-                .map(lambda ab, lvl=level: lvl in ab)
-            )
-            table.loc[hit, ["ci_low", "ci_high", "p"]] = np.nan
-            table.loc[hit, "estimate"] = 0.0 if level != reference else np.inf
+    fell_back = table[table["fallback"] != ""]
+    for label, part in fell_back.groupby("method", sort=False):
         notes.append(
-            f"No mentions at all in {', '.join(map(str, zero))}: document-level "
-            "Wald intervals are not estimable (left empty); the exact token-level "
-            "interval is still valid."
+            f"{label}: {len(part)} comparison(s) fell back to "
+            f"{'; '.join(sorted(set(part['fallback'])))} (NB2 -> quasi-Poisson -> "
+            "exact); the row's 'fallback' column says which."
         )
     table["p_adj"] = np.nan
     for _, index in table.groupby("method", sort=False).groups.items():
@@ -493,7 +735,8 @@ def compare_rates(
     return StatsResult(
         table=table,
         model=f"rate ratios of {count} per word vs {by} = {reference!r}{cluster_text}",
-        family=f"the {len(others)} comparisons with the reference, within each method",
+        family="the estimable comparisons with the reference, within each method "
+        "(rows without an estimate are left out)",
         p_adjust=p_adjust,
         estimate_scale="rate ratio",
         ci_level=ci_level,

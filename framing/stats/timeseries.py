@@ -45,6 +45,7 @@ from ._common import (
     check_clusters,
     cluster_codes,
     normal_quantile,
+    resolve_cluster,
 )
 from .results import StatsResult
 
@@ -227,6 +228,12 @@ def fit_its(
         raise FramingError(
             f"an ITS needs at least 6 non-missing periods, got {len(frame)}"
         )
+    if frame[y].nunique() == 1:
+        raise FramingError(
+            f"the series {y!r} is constant ({frame[y].iloc[0]:g} in every "
+            "period): there is no level or slope change to estimate; report "
+            "the raw counts (a count-model ITS needs some events)"
+        )
     when = _aligned_timestamp(event, frame[date])
     step = frame[date].diff().median()
     t = (frame[date] - frame[date].iloc[0]) / step
@@ -375,7 +382,7 @@ def fit_did(
     date: str = "published",
     kind: Literal["ols", "logit", "poisson"] = "ols",
     exposure: str = "n_words",
-    cluster: str | Sequence[str] | None = None,
+    cluster: str | Sequence[str] | None = "auto",
     covariates: str | None = None,
     ci_level: float = 0.95,
 ) -> StatsResult:
@@ -396,9 +403,10 @@ def fit_did(
         Linear probability/mean model (DiD in units of ``y``), logit (ratio
         of odds ratios) or Poisson with a log-``exposure`` offset (ratio of
         rate ratios).
-    cluster : str or list of str, optional
+    cluster : "auto", str, list of str or None
         Cluster-robust SEs over these columns (e.g. outlet-day); with few
-        clusters the notes warn.
+        clusters the notes warn. ``"auto"`` (default) is outlet-day when
+        the data have ``outlet`` and ``day`` columns.
     covariates : str, optional
         Extra right-hand-side terms.
 
@@ -440,11 +448,14 @@ def fit_did(
     else:
         raise ValueError(f"kind must be 'ols', 'logit' or 'poisson', got {kind!r}")
     notes: list[str] = []
+    cluster = resolve_cluster(data, cluster, notes)
     if cluster is None:
         fitted = model.fit(**({"scale": "X2"} if kind == "poisson" else {}))
         se_text = "model-based SEs" + (" (quasi-Poisson)" if kind == "poisson" else "")
     else:
-        groups = cluster_codes(frame, cluster)
+        # Cluster codes on the rows the formula keeps (NaN rows are dropped
+        # by the model, not by cluster_codes).
+        groups = cluster_codes(frame.loc[model.data.row_labels], cluster)
         fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
         names = [cluster] if isinstance(cluster, str) else list(cluster)
         se_text = f"cluster-robust SEs by {'-'.join(names)}"

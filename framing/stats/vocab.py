@@ -117,7 +117,14 @@ def count_by_group(
         raise FramingError("texts and groups need the same length")
     vectoriser = CountVectorizer(**vectorizer)
     # pandas 3 string arrays confuse sklearn; give it plain Python objects.
-    matrix = vectoriser.fit_transform([str(t) for t in texts])
+    try:
+        matrix = vectoriser.fit_transform([str(t) for t in texts])
+    except ValueError as error:  # sklearn: "empty vocabulary"
+        raise FramingError(
+            f"no words to count in the {len(texts)} texts ({error}); check that "
+            "the text column is filled, or relax the vectorizer settings "
+            "(stop_words, token_pattern, min_df)"
+        ) from None
     codes, labels = pd.factorize(pd.Series(list(groups), dtype=object), sort=True)
     indicator = sparse.csr_matrix(
         (np.ones(len(codes)), (codes, np.arange(len(codes)))),
@@ -201,6 +208,11 @@ def fightin_words(
     if len(counts) < 2:
         raise FramingError("Fightin' Words needs at least two groups")
     counts = counts.loc[:, counts.sum(axis=0) > 0]
+    if counts.shape[1] == 0:
+        raise FramingError(
+            f"no term reaches min_count = {min_count} in these groups; lower "
+            "min_count or give more text"
+        )
     pooled = counts.sum(axis=0).to_numpy(dtype=float)
     alpha = prior_scale * pooled / pooled.sum()
     terms = counts.columns.to_numpy()
