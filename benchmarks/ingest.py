@@ -22,6 +22,11 @@ once. Generation is not timed. Then, each in a fresh Python process:
   cleaning, validation or deduplication.
 * ``imports``: a process that only imports ``framing.datasets.build`` and
   pandas, to show the fixed memory floor every process pays.
+* ``framing-telegram`` (smallest size only; ``--no-exports`` skips it): the
+  same synthetic articles rewritten, untimed, as a Telegram Desktop
+  ``result.json`` (Telegram Markdown bold and a link in every post, dates
+  as ``date_unixtime``), then built with ``format = "telegram"``: the cost
+  of an export reader (read whole, Markdown stripped, links to ``meta``).
 
 When ``FRAMING_DATA_MIRROR`` is set, the three registered real corpora are
 also built with ``build_corpus(name, force=True)`` (docs/s), each in its own
@@ -175,6 +180,66 @@ def _child_framing(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _child_telegram(spec: dict[str, Any]) -> dict[str, Any]:
+    import csv
+    from datetime import datetime as _datetime
+
+    from framing.datasets.build import CorpusBuilder
+    from framing.datasets.cards import SourceFile, _parse_mapping
+
+    # Untimed: the synthetic CSV as a Telegram Desktop channel export.
+    json_path = Path(spec["workdir"]) / "result.json"
+    messages = []
+    with open(spec["csv"], encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=1):
+            stamp = _datetime.fromisoformat(row["date"]).timestamp()
+            messages.append(
+                {
+                    "id": number,
+                    "type": "message",
+                    "date": row["date"][:19],
+                    "date_unixtime": str(int(stamp)),
+                    "text": f"**{row['headline']}**\n\n{row['body']} "
+                    f"[source]({row['link']})",
+                }
+            )
+    json_path.write_text(
+        json.dumps({"name": "synthetic", "id": 1, "messages": messages}),
+        encoding="utf-8",
+    )
+    del messages
+
+    def fail(key: str, problem: str) -> Exception:
+        return ValueError(f"{key}: {problem}")
+
+    mapping = {"text": "text", "published": "date", "outlet": "outlet", "id": "id"}
+    source = SourceFile(
+        name="result.json",
+        url="synthetic:",
+        sha256="0" * 64,
+        mapping=_parse_mapping(mapping, "synthetic", fail),
+        format="telegram",
+    )
+    target = Path(spec["workdir"]) / "store"
+    builder = CorpusBuilder("synthetic", progress=False)
+    cpu = _cpu_seconds()
+    started = time.perf_counter()
+    corpus = builder.build([(json_path, source)], target)
+    seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu
+    counts = corpus.manifest["counts"]
+    return {
+        "articles": counts["read"],
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "stage_seconds": dict(builder.stage_seconds_),
+        "kept": counts["kept"],
+        "duplicates": counts["duplicates"],
+        "rejected": counts["rejected"],
+        "input_bytes": json_path.stat().st_size,
+    }
+
+
 def _child_pandas(spec: dict[str, Any]) -> dict[str, Any]:
     import pandas as pd
 
@@ -219,6 +284,7 @@ CHILDREN = {
     "imports": _child_imports,
     "framing": _child_framing,
     "pandas": _child_pandas,
+    "telegram": _child_telegram,
     "real": _child_real,
 }
 
@@ -553,6 +619,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-real", action="store_true", help="skip real corpora")
     parser.add_argument(
+        "--no-exports",
+        action="store_true",
+        help="skip the Telegram-export build (run at the smallest size only)",
+    )
+    parser.add_argument(
         "--all-cores", action="store_true", help="do not pin children to one CPU"
     )
     parser.add_argument("--workdir", type=Path, help="scratch folder (default: tmp)")
@@ -614,6 +685,8 @@ def main(argv: list[str] | None = None) -> int:
                         False,
                     )
                 )
+            if not args.no_exports and size == sizes[0]:
+                pipelines.append(("framing-telegram", {"kind": "telegram"}, True))
             pipelines.append(("pandas", {"kind": "pandas"}, False))
             for name, spec, near in pipelines:
                 run_dir = workdir / f"{name}-{size}"

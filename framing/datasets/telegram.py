@@ -66,7 +66,7 @@ __all__ = ["read_telegram", "flatten_text"]
 _MD_LINK = re.compile(r"\[([^\[\]]{0,2000})\]\((\S+?)\)")
 _MD_MARKS = re.compile(r"(\*\*|__|~~|\|\|)(.+?)\1", re.DOTALL)
 _MD_CODE = re.compile(r"```(?:[a-z0-9_+-]*\n)?(.*?)```|`([^`\n]+)`", re.DOTALL)
-_URL = re.compile(r"(?:https?://|www\.|t\.me/)[^\s<>()\[\]]+", re.IGNORECASE)
+_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?://|www\.|t\.me/)[^\s<>()\[\]]+")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _MENTION = re.compile(r"(?<![\w.])@[A-Za-z]\w{3,31}")
 _LINK_TYPES = frozenset({"link", "url"})
@@ -101,8 +101,10 @@ def _strip_markdown(text: str, links: list[str]) -> str:
         links.append(match.group(2))
         return match.group(1)
 
-    text = _MD_LINK.sub(link, text)
-    text = _MD_CODE.sub(lambda m: m.group(1) or m.group(2) or "", text)
+    if "](" in text:
+        text = _MD_LINK.sub(link, text)
+    if "`" in text:
+        text = _MD_CODE.sub(lambda m: m.group(1) or m.group(2) or "", text)
     for _ in range(3):  # nested marks: **__bold italic__**
         stripped = _MD_MARKS.sub(lambda m: m.group(2), text)
         if stripped == text:
@@ -145,15 +147,21 @@ def flatten_text(value: Any) -> tuple[str, list[str], list[str], list[str]]:
         text = "".join(parts)
     else:
         text = ""
-    for url in _URL.findall(text):
-        if url not in links:
-            links.append(url.rstrip(".,;:!?»\"'"))
-    for tag in _HASHTAG.findall(text):
-        if tag not in hashtags:
-            hashtags.append(tag)
-    for name in _MENTION.findall(text):
-        if name not in mentions:
-            mentions.append(name)
+    # Each scan runs only when its marker occurs: most posts have none, and
+    # the scans over long posts dominate the reader's time otherwise.
+    if "://" in text or "www." in text or "t.me/" in text:
+        for url in _URL.findall(text):
+            url = url.rstrip(".,;:!?»\"'")
+            if url not in links:
+                links.append(url)
+    if "#" in text:
+        for tag in _HASHTAG.findall(text):
+            if tag not in hashtags:
+                hashtags.append(tag)
+    if "@" in text:
+        for name in _MENTION.findall(text):
+            if name not in mentions:
+                mentions.append(name)
     return text.strip(), links, hashtags, mentions
 
 
