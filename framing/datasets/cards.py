@@ -76,6 +76,31 @@ Card format
     date_formats = ["%d.%m.%Y"]       # optional strptime formats
     date_order = "DMY"                # optional: DMY, MDY or YMD for 02/01/2022
 
+Formats
+-------
+``format`` is guessed from the file name when omitted: ``csv`` (.csv, .tsv,
+.tab), ``json``, ``jsonl`` (.jsonl, .ndjson), ``parquet``, ``excel`` (.xlsx,
+.xlsm, .xls, .ods), ``html``, ``feed`` (.rss, .atom, .xml), ``warc``
+(.warc, .warc.gz) and ``folder``; and four readers of the exports
+researchers download (:mod:`framing.datasets.exports` lists the field
+names they share, so the mapping is ``title = "title"``, ``published =
+"date"`` ...):
+
+``nexis``
+    Nexis Uni / LexisNexis exports, one record per document: Word (.docx)
+    and RTF (.rtf) are guessed, a text export needs ``format = "nexis"``
+    (:mod:`framing.datasets.nexis`).
+``factiva``
+    Factiva HTML and RTF exports in the "Article" format, one record per
+    article (:mod:`framing.datasets.factiva`).
+``telegram``
+    A Telegram Desktop ``result.json`` or a JSON list of messages, one
+    record per message; ``id`` is the channel and message id
+    (:mod:`framing.datasets.telegram`).
+``mediacloud``
+    A Media Cloud story-list CSV, one record per story; ``text`` is the
+    headline when the list has no text (:mod:`framing.datasets.mediacloud`).
+
 Local files
 -----------
 A ``[[files]]`` entry with ``path`` (instead of ``url``) reads a file where
