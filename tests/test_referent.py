@@ -155,6 +155,12 @@ def test_headline_scope_is_the_title_or_first_line(detector):
     assert mentions[0]["referent_cue"] == "headline: Kyiv"
 
 
+def test_abbreviations_are_event_cues_in_lower_case_headlines(detector):
+    # Some agencies publish their headline index in lower case.
+    text = "afu prisoner of war tells about shortages at the front"
+    assert decide(detector, text, "war")[:2] == ("event", "context")
+
+
 def test_no_context_anywhere_is_undecided_and_not_counted(detector):
     text = "The war has entered a new phase, officials said."
     referent, layer, cue = decide(detector, text, "war")

@@ -137,6 +137,54 @@ def test_topic_labels_are_not_speakers():
     assert voice_of("Главное: конфликт продолжается", "конфликт")[0] == "own"
 
 
+@pytest.mark.parametrize(
+    ("text", "term", "speaker"),
+    [
+        (
+            "Minister Sees Little Chance of Ending the Conflict Soon",
+            "Conflict",
+            "Minister",
+        ),
+        (
+            "Regional leader Ivanov points to the cost of the war in Ukraine",
+            "war",
+            "Regional leader Ivanov",
+        ),
+        (
+            "Smith slams allies for prolonging the Ukrainian conflict",
+            "conflict",
+            "Smith",
+        ),
+        ("Allies are tired of the Ukrainian crisis — newspaper", "crisis", "newspaper"),
+    ],
+)
+def test_a_headline_that_opens_with_its_speaker_is_reported(text, term, speaker):
+    voice, _, found = voice_of(text, term)
+    assert (voice, found) == ("reported", speaker)
+
+
+def test_a_headline_subject_must_be_a_speaker_to_report():
+    assert voice_of("Shelling sees the war return to the city", "war")[0] == "own"
+    assert voice_of("the war goes on, officials gather", "war")[0] == "own"
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Поставки продлят конфликт на Украине, об этом заявила Иванова.", "конфликт"),
+        (
+            "Переговоры по конфликту продолжатся, сообщило агентство Рейтер.",
+            "конфликту",
+        ),
+        ("Иванов заявил, что удары [не изменят](https://t.me/x/1) ход СВО", "СВО"),
+        ("Ходят слухи, что проект закрыли с началом СВО.", "СВО"),
+        ("Запад устал от конфликта. Такое мнение приводится в журнале X.", "конфликта"),
+    ],
+)
+def test_more_russian_reported_speech(text, term):
+    assert voice_of(text, term)[0] == "reported"
+
+
 def test_a_parenthetical_dash_is_not_a_speaker():
     text = "on this day the invaders — and their allies — burned the village"
     assert voice_of(text, "invaders", language="en")[0] == "own"

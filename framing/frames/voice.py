@@ -210,9 +210,9 @@ _EN_SPEECH_VERB = (
     + ")"
 )
 _RU_SPEECH_VERB = (
-    r"(?:заяв(?:ил|ила|или|ляет|ляют|лял|ляла|ляли)|сказал[аи]?|"
-    r"сообщ(?:ил|ила|или|ает|ают|ается)|отметил\w*|подчеркнул\w*|добавил\w*|"
-    r"указал\w*|уточнил\w*|пояснил\w*|напомнил\w*|предупредил\w*|"
+    r"(?:заяв(?:ил|ила|ило|или|ляет|ляют|лял|ляла|ляло|ляли)|сказал[аио]?|"
+    r"сообщ(?:ил|ила|ило|или|ал|ала|ало|али|ает|ают|ается)|отметил\w*|"
+    r"подчеркнул\w*|добавил\w*|указал\w*|указыва(?:ет|ют)|уточнил\w*|пояснил\w*|напомнил\w*|предупредил\w*|"
     r"счита(?:ет|ют)|уверен\w*|полага(?:ет|ют)|убежд[её]н\w*|признал\w*|"
     r"признает|признаёт|пообещал\w*|пригрозил\w*|призвал\w*|рассказал\w*|"
     r"объяснил\w*|написал\w*|пишет|пишут|говор(?:ит|ят|ится|ил|ила|или)|"
@@ -280,6 +280,17 @@ _EN_SPEAKER_WORDS = (
     "colonel",
     "officer",
     "veteran",
+    "politician",
+    "politicians",
+    "journal",
+    "newspaper",
+    "magazine",
+    "daily",
+    "tabloid",
+    "broadcaster",
+    "document",
+    "forecast",
+    "brass",
     "adviser",
     "advisor",
     "professor",
@@ -451,6 +462,8 @@ _RU_SPEAKER_WORDS = (
     "агентство",
     "телеканал",
     "журнал",
+    "документ",
+    "политик",
     "вциом",
     "фом",
     "тасс",
@@ -751,23 +764,32 @@ class VoiceRules:
         ru_reported_before = (
             r"(?:(?:^|\s)(?:по\s+(?:его|её|ее|их|моим|нашим)?\s*словам|"
             r"по\s+мнению|по\s+данным|по\s+информации|по\s+версии|по\s+оценке|"
-            r"по\s+оценкам|со\s+слов|за\s+словами|на\s+думку|за\s+даними|"
+            r"по\s+оценкам|по\s+сообщени(?:ю|ям)|по\s+слухам|со\s+слов|"
+            r"за\s+словами|на\s+думку|за\s+даними|"
             r"за\s+інформацією|за\s+версією)(?P<speaker>(?:\s+[\w'’.-]+){0,10}?)"
             r"\s*,|"
             rf"(?:^|\s)(?:как|як)\s+(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB}|"
             r"выяснил\w*|установил\w*|стало\s+известно|з'ясува\w*)"
             r"(?P<speaker2>(?:\s+[\w'’.-]+){0,10}?)\s*,|"
             rf"(?<!\w)(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB})(?!\w)"
-            r"(?!\s+заявлени)[^.!?\n]{0,140}$)"
+            r"(?!\s+заявлени)[^.!?\n]{0,140}$|"
+            # Hearsay: "Ходят слухи, что …", "появилась информация, что …".
+            r"(?:^|\s)(?:ходят\s+слухи|появил\w*\s+информаци\w*)[^.!?\n]{0,140}$)"
         )
+        # "…, сообщил Песков", "…, об этом заявила Захарова", "…, на это
+        # указывают данные Maxar".
         ru_reported_after = (
-            rf",\s*[—–-]?\s*(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB})"
+            r",\s*[—–-]?\s*(?:(?:об\s+этом|о\s+чём|о\s+чем|на\s+это|про\s+це)\s+"
+            r"(?:[\w-]+\s+){0,3}?)?"
+            rf"(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB})"
             r"(?P<speaker>(?:\s+[\w'’.-]+){1,5})"
         )
         ru_reported_next = (
             rf"^\W*(?:об\s+этом|о\s+том|про\s+це|такое\s+заявление|"
-            rf"такие\s+данные)\s+(?:[\w-]+\s+){{0,4}}?"
-            rf"(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB})"
+            rf"такие\s+данные|такое\s+мнение|такую\s+оценку|такой\s+вывод|"
+            rf"такие\s+выводы)\s+(?:[\w-]+\s+){{0,4}}?"
+            rf"(?:{_RU_SPEECH_VERB}|{_UK_SPEECH_VERB}|привод(?:ит|ят|ится|ятся)|"
+            r"высказ\w*|выраз\w*|сдела\w*)"
             r"(?P<speaker>(?:\s+[\w'’.-]+){0,5})"
         )
         return cls(
@@ -1829,7 +1851,55 @@ _TRAILING_DASH = re.compile(
     r"(?:^|[\s,.!?…»\"”'’)])[—–-]{1,2}\s+(?P<speaker>[^—–\n,]{1,80}?)"
     r"(?:,\s*(?:котор|who\b|which\b|чей|чья|який|яка|яке|які)[^—–\n]*)?[\s.!]*$"
 )
+_LINK_TARGET = re.compile(r"\]\([^)\s]{1,500}\)")
+
+
+# A sentence's first word is capitalised whatever it is: a lone capitalised
+# subject counts as a name only without the endings of common nouns.
+_COMMON_NOUN_ENDING = re.compile(
+    r"(?:ing|tion|sion|ment|ness|ity|ance|ence|ure|ism|ship|age|ery|ies|s)$"
+)
+
+
+def _subject_is_speaker(phrase: str, words: frozenset[str]) -> bool:
+    """Whether a sentence's subject is someone who can be reported."""
+    if _speaker_like(phrase, words):
+        return True
+    tokens = phrase.split()
+    if len(tokens) == 1 and _COMMON_NOUN_ENDING.search(tokens[0].lower()):
+        return False
+    return _speaker_like(phrase, words, names=True)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
 _TRAILING_COLON = re.compile(r":\s+(?P<speaker>[^:\n]{1,60}?)[\s.!]*$")
+# A headline or sentence that opens with its speaker and a verb of saying or
+# of stance ("Trump sees good chance for resolving …", "Kazakh leader points
+# to …"): what follows paraphrases the speaker. Whether the subject is a
+# speaker is checked separately (a title or institution word, or a name).
+_EN_STANCE_WORDS = (  # noqa: SIM905
+    "says said tells told calls called sees saw reminds reminded doubts doubted "
+    "expects expected hopes hoped wants wanted believes believed fears feared "
+    "warns warned urges urged slams slammed blasts blasted accuses accused "
+    "denies denied rejects rejected dismisses dismissed questions questioned "
+    "hints hinted announces announced proposes proposed demands demanded "
+    "insists insisted welcomes welcomed condemns condemned criticizes "
+    "criticized criticises criticised praises praised admits admitted notes "
+    "noted stresses stressed confirms confirmed suggests suggested predicts "
+    "predicted vows vowed threatens threatened claims claimed argues argued "
+    "explains explained reveals revealed recalls recalled reiterates "
+    "reiterated signals signaled signalled assures assured promises promised "
+    "considers considered thinks thought asks asked writes wrote reports "
+    "reported estimates estimated describes described"
+).split() + ["points to", "pointed to", "rules out", "ruled out"]
+_EN_SUBJECT_STANCE = re.compile(
+    r"^[^\w\n]*(?P<speaker>(?:[\w'’.&-]+\s+){0,5}?[\w'’.&-]+)\s+"
+    rf"(?P<verb>{_word_trie(_EN_STANCE_WORDS)})\b",
+    re.IGNORECASE,
+)
 
 
 def _reported(
@@ -1881,10 +1951,15 @@ def _reported(
         return after.group(0), _group_speaker(after)
     line_start = text.rfind("\n", 0, start) + 1
     context = left[-(start - line_start) :]
-    before = _search(rules.reported_before, language, context)
+    # A Markdown link's address ("t.me/…") must not end the sentence.
+    before = _search(rules.reported_before, language, _LINK_TARGET.sub(_blank, context))
     if before is not None:
         speaker = _group_speaker(before) or _words_before(context, before.start())
         return before.group(0), speaker
+    if language == "en":
+        lead = _EN_SUBJECT_STANCE.match(_plain(context))
+        if lead is not None and _subject_is_speaker(lead.group("speaker"), words):
+            return lead.group(0).strip(" \t*_"), lead.group("speaker")
     following = text[bounds[0] : bounds[0] + 200]
     following = _plain(following.lstrip(" \t\n.!?…*_"))
     nxt = _search(rules.reported_next, language, following)
