@@ -128,7 +128,7 @@ def theta_ml(
 
 def glm_nb(
     y: np.ndarray,
-    x: np.ndarray,
+    x: Any,
     *,
     offset: np.ndarray | None = None,
     groups: np.ndarray | None = None,
