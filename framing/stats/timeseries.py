@@ -7,12 +7,14 @@
 :func:`fit_its`
     segmented regression of one series around an event date,
     ``y = b0 + b1 t + b2 post + b3 (t - t_event) post``: ``b2`` is the
-    level change at the event and ``b3`` the slope change. Standard errors
-    are HAC (Newey-West, Bartlett kernel) with ``maxlags`` by default
-    ``floor(4 (T / 100) ** (2 / 9))``, the Newey-West (1994) plug-in rule
-    (2-3 lags for 20-60 weekly points); pass ``maxlags`` to override and
-    report the choice. Periods with no documents are dropped, which
-    leaves gaps the HAC kernel treats as adjacent; the notes say so.
+    level change at the event and ``b3`` the slope change. By default the
+    errors are AR(1), estimated by exact maximum likelihood with SEs from
+    the inverse Hessian (as R's ``arima``; :mod:`framing.stats.ar1`), and
+    periods without documents stay gaps. ``errors="hac"`` gives OLS/WLS
+    with Newey-West SEs (Bartlett kernel, ``maxlags`` by default
+    ``floor(4 (T / 100) ** (2 / 9))``, no prewhitening, ``n / (n - k)``,
+    normal p), which under-covers in short series; ``family="poisson"`` or
+    ``"negbin"`` fits a count-model ITS (HAC SEs) for sparse series.
 :func:`fit_did`
     difference in differences at the document level between a treated
     and a comparison group around the event: OLS (difference of mean
