@@ -782,3 +782,32 @@ def test_fuzz_mediacloud_and_factiva_html(
         html_path = root / "export.html"
         html_path.write_text("<html><body>" + "".join(html_pieces), encoding="utf-8")
         _only_source_errors(html_path, "factiva")
+
+
+def _synthetic_docx_bytes() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = _docx(Path(folder) / "seed.docx", _paragraphs(*SYNTHETIC_DOC) * 3)
+        return path.read_bytes()
+
+
+DOCX_BYTES = _synthetic_docx_bytes()
+
+
+@FUZZ
+@given(
+    flips=st.lists(
+        st.tuples(st.integers(0, len(DOCX_BYTES) - 1), st.integers(0, 255)),
+        max_size=8,
+    ),
+    cut=st.one_of(st.none(), st.integers(0, len(DOCX_BYTES))),
+)
+def test_fuzz_docx_bytes(flips: list[tuple[int, int]], cut: int | None) -> None:
+    data = bytearray(DOCX_BYTES)
+    for position, value in flips:
+        data[position] = value
+    if cut is not None:
+        del data[cut:]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.docx"
+        path.write_bytes(bytes(data))
+        _only_source_errors(path, "nexis")

@@ -404,7 +404,7 @@ def docx_paragraphs(path: Path, cap: int) -> Iterator[str]:
 
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
         raise SourceError(
             path,
             f"not a Word (.docx) file: not a zip archive, or a truncated one ({exc})",
@@ -466,12 +466,8 @@ def docx_paragraphs(path: Path, cap: int) -> Iterator[str]:
                             element.clear()
                     elif tag == f"{_W}body":
                         element.clear()
-        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-            raise SourceError(
-                path,
-                f"truncated or corrupt Word file ({exc})",
-                "download or save the export again",
-            ) from exc
+        except SourceError:
+            raise
         except ParseError as exc:
             raise SourceError(
                 path,
@@ -483,6 +479,28 @@ def docx_paragraphs(path: Path, cap: int) -> Iterator[str]:
                 path,
                 f"word/document.xml holds forbidden XML ({type(exc).__name__})",
                 "this is not a database export; refusing it",
+            ) from exc
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            zlib.error,
+            OSError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
+            # zipfile reports damaged headers as any of these (an unknown
+            # compression or version: NotImplementedError; a bad offset:
+            # OSError).
+            raise SourceError(
+                path,
+                f"truncated or corrupt Word file ({exc})",
+                "download or save the export again",
+            ) from exc
+        except RuntimeError as exc:  # an encrypted member
+            raise SourceError(
+                path,
+                f"word/document.xml cannot be read ({exc})",
+                "save the export again without a password",
             ) from exc
 
 
