@@ -166,6 +166,10 @@ def test_a_headline_that_opens_with_its_speaker_is_reported(text, term, speaker)
 def test_a_headline_subject_must_be_a_speaker_to_report():
     assert voice_of("Shelling sees the war return to the city", "war")[0] == "own"
     assert voice_of("the war goes on, officials gather", "war")[0] == "own"
+    # The current speaker's own words, and a relative clause.
+    assert voice_of("I urged them not to support this war.", "war")[0] == "own"
+    assert voice_of("We’ve said the war must end.", "war")[0] == "own"
+    assert voice_of("A city which saw so many wars.", "wars")[0] == "own"
 
 
 @pytest.mark.parametrize(

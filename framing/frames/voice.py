@@ -1861,8 +1861,27 @@ _COMMON_NOUN_ENDING = re.compile(
 )
 
 
+# "I urged", "We recalled", "As I said": the current speaker's own words;
+# "Which saw …": no subject at all.
+_NOT_REPORTED_SUBJECT = frozenset(  # noqa: SIM905
+    "i we me us my our which that who what it this these those there as "
+    "so and but if when while".split()
+)
+
+
+def _first_person(phrase: str | None) -> bool:
+    """Whether a speaker phrase ends in "I" or "we" ("As I said", "We've said")."""
+    if not phrase:
+        return False
+    last = re.split(r"[’']", phrase.split()[-1].lower())[0]
+    return last in ("i", "we")
+
+
 def _subject_is_speaker(phrase: str, words: frozenset[str]) -> bool:
     """Whether a sentence's subject is someone who can be reported."""
+    tokens = [re.split(r"[’']", t.lower())[0] for t in phrase.split()]
+    if not tokens or tokens[0] in _NOT_REPORTED_SUBJECT or "i" in tokens:
+        return False
     if _speaker_like(phrase, words):
         return True
     tokens = phrase.split()
@@ -1955,7 +1974,8 @@ def _reported(
     before = _search(rules.reported_before, language, _LINK_TARGET.sub(_blank, context))
     if before is not None:
         speaker = _group_speaker(before) or _words_before(context, before.start())
-        return before.group(0), speaker
+        if not _first_person(speaker):
+            return before.group(0), speaker
     if language == "en":
         lead = _EN_SUBJECT_STANCE.match(_plain(context))
         if lead is not None and _subject_is_speaker(lead.group("speaker"), words):
