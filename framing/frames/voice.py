@@ -1864,10 +1864,9 @@ _COMMON_NOUN_ENDING = re.compile(
 # "I urged", "We recalled", "As I said": the current speaker's own words;
 # "Which saw …": no subject at all.
 _NOT_REPORTED_SUBJECT = frozenset(
-    (
-        "i we me us my our which that who what it this these those there as "
-        "so and but if when while"
-    ).split()  # noqa: SIM905
+    {"i", "we", "me", "us", "my", "our", "which", "that", "who", "what", "it"}
+    | {"this", "these", "those", "there", "as", "so", "and", "but", "if", "when"}
+    | {"while"}
 )
 
 
