@@ -12,7 +12,16 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ._cli_common import console, friendly_errors
+from ._cli_common import (
+    EndOpt,
+    ExcludeOutletOpt,
+    GroupOpt,
+    OutletOpt,
+    StartOpt,
+    console,
+    friendly_errors,
+    subset_from_options,
+)
 
 app = typer.Typer(
     help="Reproducible media-framing research.",
@@ -62,6 +71,8 @@ def run(
     config = load_study(study)
     if check:
         console.print(f"{study}: valid ({len(config.corpora)} corpora)")
+        for line in _study_scope(config):
+            console.print(f"  {line}", highlight=False, markup=False)
         return
 
     def report(line: str) -> None:
@@ -71,6 +82,39 @@ def run(
     console.print(f"Running {config.name} from {study}", highlight=False)
     result = run_study(config, force=force, progress=True, report=report)
     console.print(result.summary(), highlight=False)
+
+
+def _study_scope(config: Any) -> list[str]:
+    """What --check reports of the subset, the periods and the events."""
+    lines = []
+    if config.subset:
+        window = (
+            f"[{config.subset.get('start', 'first')}, "
+            f"{config.subset.get('end', 'last')})"
+        )
+        lines.append(f"subset: dates {window}")
+        for key in ("outlets", "exclude_outlets"):
+            if key in config.subset:
+                lines.append(f"subset: {key} {', '.join(config.subset[key])}")
+    if config.sources:
+        lines.append(f"sources: {', '.join(config.sources)}")
+    lines.append(f"naming periods: {config.freq}")
+    split = f"before/after split: {config.event}"
+    if config.events_stats:
+        split += f"; events: {', '.join(config.events_stats)}"
+    lines.append(split)
+    for spec in config.its:
+        events = (spec.event,) if spec.event else config.its_events
+        window = (
+            f", window [{spec.start or 'first'}, {spec.end or 'last'})"
+            if spec.start or spec.end
+            else ""
+        )
+        lines.append(
+            f"ITS: {spec.source} / {spec.frame} ({spec.voice}, {spec.freq}) at "
+            f"{', '.join(events)}{window}"
+        )
+    return lines
 
 
 @corpus_app.command("list")
@@ -259,24 +303,77 @@ def corpus_build(
 @_friendly_errors
 def corpus_summary(
     names: Annotated[list[str], typer.Argument(help="Registry names or card paths.")],
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
 ) -> None:
-    """Print the per-outlet summary of built corpora."""
+    """Print the per-outlet summary of built corpora (or of a subset)."""
     import pandas as pd
 
     from .datasets.build import load_corpus
 
+    subset = subset_from_options(start, end, outlet, exclude_outlet, group)
     _print_summary(
         pd.concat(
-            [load_corpus(n, build=False).summary() for n in names], ignore_index=True
+            [load_corpus(n, build=False).summary(subset) for n in names],
+            ignore_index=True,
         )
     )
 
 
+@corpus_app.command("sql")
+@_friendly_errors
+def corpus_sql(
+    corpus: Annotated[str, typer.Argument(help="Registry name or card path.")],
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="DuckDB SQL over the views articles, duplicates, rejects, "
+            "all_articles, mentions, features (and mentions_<lexicon>, "
+            "features_<lexicon>)."
+        ),
+    ],
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
+    limit: Annotated[int, typer.Option(help="Print at most this many rows.")] = 50,
+    out: Annotated[
+        str | None, typer.Option(help="Write the whole result to this CSV file.")
+    ] = None,
+) -> None:
+    """Query a built corpus with SQL; subset options restrict every view."""
+    import duckdb
+
+    from ._cli_common import user_errors
+    from .datasets.build import load_corpus
+    from .subsets import corpus_outlets
+
+    built = load_corpus(corpus, build=False)
+    subset = subset_from_options(start, end, outlet, exclude_outlet, group)
+    if subset is not None:
+        subset.check_outlets(corpus_outlets(built), where=built.name)
+    with user_errors(duckdb.Error):
+        frame = built.sql(query, subset=subset)
+    if out:
+        frame.to_csv(out, index=False, lineterminator="\n")
+        console.print(f"wrote {len(frame):,} rows to {out}", highlight=False)
+    shown = frame.head(limit)
+    console.print(shown.to_string(index=False), markup=False, highlight=False)
+    if len(frame) > limit:
+        console.print(f"({len(frame):,} rows; showing {limit})", highlight=False)
+
+
 def _print_summary(frame: Any) -> None:
-    table = Table(title="Per-outlet summary (canonical articles)")
+    # A subset that groups outlets gives one row per source.
+    key = "source" if "source" in frame.columns else "outlet"
+    table = Table(title=f"Per-{key} summary (canonical articles)")
     for column in (
         "corpus",
-        "outlet",
+        key,
         "documents",
         "words",
         "first",
@@ -293,7 +390,7 @@ def _print_summary(frame: Any) -> None:
     for row in frame.itertuples(index=False):
         table.add_row(
             row.corpus,
-            row.outlet,
+            getattr(row, key),
             f"{row.documents:,}",
             f"{row.words:,}",
             _day(row.first),
@@ -342,19 +439,36 @@ def frames_detect(
         str | None, typer.Option(help="TOML file of extra voice cues.")
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
 ) -> None:
-    """Find lexicon mentions with their voice; write mentions and features."""
+    """Find lexicon mentions with their voice; write mentions and features.
+
+    Detection always covers the whole corpus (the stored results are the
+    corpus's); subset options restrict the counts printed.
+    """
     from .datasets.build import load_corpus
     from .frames.run import detect_corpus
 
     built = load_corpus(corpus, progress=progress)
+    subset = subset_from_options(start, end, outlet, exclude_outlet, group)
+    if subset is not None:
+        from .subsets import corpus_outlets
+
+        subset.check_outlets(corpus_outlets(built), where=built.name)
     result = detect_corpus(
         built, lexicon=lexicon, voice_rules=voice_rules, progress=progress
     )
     counts = result.counts()
-    table = Table(
-        title=f"{result.corpus}: mentions by frame and voice ({result.lexicon})"
-    )
+    scope = ""
+    if subset is not None:
+        counts = _subset_counts(built, subset, result, counts)
+        scope = ", subset"
+    what = f"{result.lexicon}{scope}"
+    table = Table(title=f"{result.corpus}: mentions by frame and voice ({what})")
     table.add_column("frame")
     for voice in counts.columns:
         table.add_column(voice, justify="right")
@@ -362,6 +476,22 @@ def frames_detect(
         table.add_row(str(frame), *(f"{v:,}" for v in row))
     console.print(table)
     console.print(f"mentions and features: {result.path}")
+
+
+def _subset_counts(built: Any, subset: Any, result: Any, counts: Any) -> Any:
+    """Mentions by frame and voice in the subset, as ``result.counts()``."""
+    from .subsets import subset_mentions
+
+    mentions = subset_mentions(built, subset, lexicon=result.lexicon)
+    mentions = mentions[mentions["referent"].isin(result.manifest["referents"])]
+    table = (
+        mentions.groupby(["frame", "voice"]).size().unstack(fill_value=0)
+        if len(mentions)
+        else None
+    )
+    if table is None:
+        return counts * 0
+    return table.reindex(index=counts.index, columns=counts.columns, fill_value=0)
 
 
 @frames_app.command("kwic")
@@ -378,16 +508,28 @@ def frames_kwic(
     seed: Annotated[
         int | None, typer.Option(help="Random sample with this seed.")
     ] = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
 ) -> None:
     """Show stored mentions in context (run `frames detect` first)."""
     from .datasets.build import load_corpus
     from .frames.kwic import kwic
     from .frames.run import load_detection
+    from .subsets import subset_mentions
 
     built = load_corpus(corpus, build=False)
+    subset = subset_from_options(start, end, outlet, exclude_outlet, group)
     detection = load_detection(built, lexicon)
+    mentions = (
+        detection.mentions
+        if subset is None
+        else subset_mentions(built, subset, lexicon=lexicon)
+    )
     view = kwic(
-        detection.mentions,
+        mentions,
         built,
         width=width,
         frames=frame,

@@ -38,7 +38,9 @@ from .errors import FramingError
 
 __all__ = [
     "Corpus",
+    "CorpusQueryError",
     "ParquetSink",
+    "view_suffix",
     "atomic_directory",
     "leftover_staging",
     "write_json_atomic",
@@ -48,10 +50,28 @@ __all__ = [
     "MANIFEST_FILE",
 ]
 
+#: The lexicon whose detection results the ``mentions`` and ``features``
+#: views show when several have been run.
+DEFAULT_LEXICON = "war-naming"
 ARTICLES_FILE = "articles.parquet"
 DUPLICATES_FILE = "duplicates.parquet"
 REJECTS_FILE = "rejects.parquet"
 MANIFEST_FILE = "manifest.json"
+
+
+class CorpusQueryError(FramingError):
+    """A query over a corpus store names a view that does not exist."""
+
+
+def view_suffix(lexicon: str) -> str:
+    """The SQL name part of a lexicon (``war-naming`` -> ``war_naming``).
+
+    Examples
+    --------
+    >>> view_suffix("war-naming")
+    'war_naming'
+    """
+    return re.sub(r"\W", "_", lexicon)
 
 
 class ParquetSink:
@@ -346,50 +366,160 @@ class Corpus:
         """Every rejected source row with file, row, reason and detail."""
         return pq.read_table(self.path / REJECTS_FILE).to_pandas()
 
-    def connect(self) -> Any:
-        """A DuckDB connection with views ``articles``, ``duplicates``,
-        ``rejects`` and ``all_articles`` (articles plus duplicates)."""
+    def detections(self) -> dict[str, Path]:
+        """Lexicon name -> folder of the stored detection results (if any)."""
+        root = self.path / "frames"
+        if not root.is_dir():
+            return {}
+        return {
+            folder.name: folder
+            for folder in sorted(root.iterdir())
+            if (folder / "mentions.parquet").is_file()
+            and (folder / "features.parquet").is_file()
+        }
+
+    def connect(self, subset: Any = None) -> Any:
+        """A DuckDB connection with views over the store.
+
+        ``articles``, ``duplicates``, ``rejects`` and ``all_articles``
+        (articles plus duplicates); where ``framing frames detect`` has been
+        run, ``mentions`` and ``features`` of the default lexicon
+        (``war-naming``, or the only one detected) and
+        ``mentions_<lexicon>`` / ``features_<lexicon>`` of every lexicon
+        (``-`` in the name becomes ``_``).
+
+        With a :class:`~framing.subsets.Subset`, ``articles`` and
+        ``duplicates`` hold only its documents (with a ``source`` column when
+        it groups outlets), and mentions and features only theirs; rejected
+        rows never reached an outlet or a date and are not filtered.
+
+        Examples
+        --------
+        >>> from framing.synthetic import write_synthetic_corpus
+        >>> from framing.subsets import Subset
+        >>> import tempfile
+        >>> corpus = write_synthetic_corpus(tempfile.mkdtemp(), n_articles=40, seed=1)
+        >>> corpus.sql("SELECT count(*) AS n FROM mentions")
+        Traceback (most recent call last):
+        ...
+        framing.store.CorpusQueryError: the query names the view 'mentions', but no detection results exist for corpus 'synthetic'; run `framing frames detect synthetic` first
+        >>> from framing.frames.run import detect_corpus
+        >>> _ = detect_corpus(corpus)
+        >>> query = "SELECT count(DISTINCT doc_id) AS n FROM features"
+        >>> int(corpus.sql(query)["n"][0]) == corpus.counts["kept"]
+        True
+        >>> first = Subset(outlets=["synthetic-outlet-1"])
+        >>> inside = int(corpus.sql(query, subset=first)["n"][0])
+        >>> per_outlet = corpus.sql("SELECT outlet, count(*) AS n FROM articles "
+        ...                         "GROUP BY outlet").set_index("outlet")["n"]
+        >>> inside == int(per_outlet["synthetic-outlet-1"])
+        True
+        """  # noqa: E501
         import duckdb
 
         con = duckdb.connect()
         # Timestamps are stored in UTC; show them so whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
+        filtered = subset is not None and not subset.is_everything
         for view, file in (
             ("articles", ARTICLES_FILE),
             ("duplicates", DUPLICATES_FILE),
             ("rejects", REJECTS_FILE),
         ):
             path = str(self.path / file).replace("'", "''")
-            con.execute(f"CREATE VIEW {view} AS SELECT * FROM read_parquet('{path}')")
+            select = "*"
+            where = ""
+            if filtered and view != "rejects":
+                names = pq.read_schema(self.path / file).names
+                source = subset.sql_source()
+                if source is not None:
+                    select = f"*, {source} AS source"
+                where = f" WHERE {subset.sql_where(names)}"
+            con.execute(
+                f"CREATE VIEW {view} AS SELECT {select} "
+                f"FROM read_parquet('{path}'){where}"
+            )
         con.execute(
             "CREATE VIEW all_articles AS "
             "SELECT * EXCLUDE (n_duplicates) FROM articles UNION ALL BY NAME "
             "SELECT * EXCLUDE (canonical_doc_id, duplicate_kind, similarity) "
             "FROM duplicates"
         )
+        detections = self.detections()
+        default = (
+            DEFAULT_LEXICON
+            if DEFAULT_LEXICON in detections or len(detections) != 1
+            else next(iter(detections))
+        )
+        only = " WHERE doc_id IN (SELECT doc_id FROM articles)" if filtered else ""
+        for lexicon, folder in detections.items():
+            names = [f"_{view_suffix(lexicon)}"]
+            if lexicon == default:
+                names.append("")
+            for table in ("mentions", "features"):
+                path = str(folder / f"{table}.parquet").replace("'", "''")
+                for suffix in names:
+                    con.execute(
+                        f"CREATE VIEW {table}{suffix} AS SELECT * "
+                        f"FROM read_parquet('{path}'){only}"
+                    )
         return con
 
-    def sql(self, query: str) -> pd.DataFrame:
-        """Run a DuckDB SQL query over the store and return a DataFrame."""
-        con = self.connect()
+    def sql(self, query: str, *, subset: Any = None) -> pd.DataFrame:
+        """Run a DuckDB SQL query over the store and return a DataFrame.
+
+        The views are those of :meth:`connect` (restricted to ``subset``
+        when given). A query naming a detection view that does not exist
+        raises :class:`CorpusQueryError` saying how to create it.
+        """
+        import duckdb
+
+        con = self.connect(subset)
         try:
             return con.execute(query).df()
+        except duckdb.CatalogException as exc:
+            missing = re.search(r"Table with name (\w+) does not exist", str(exc))
+            name = missing.group(1) if missing else ""
+            if name.startswith(("mentions", "features")):
+                have = ", ".join(
+                    f"{t}_{view_suffix(lexicon)}"
+                    for lexicon in self.detections()
+                    for t in ("mentions", "features")
+                )
+                also = f" (the detection views are: {have})" if have else ""
+                raise CorpusQueryError(
+                    f"the query names the view {name!r}, but no detection results "
+                    f"exist for corpus {self.name!r}{also}; run `framing frames "
+                    f"detect {self.name}` first"
+                ) from None
+            raise
         finally:
             con.close()
 
-    def summary(self) -> pd.DataFrame:
+    def summary(self, subset: Any = None) -> pd.DataFrame:
         """Per-outlet table: documents, words, date range, duplicates, rejects.
 
         Rejects are attributed to an outlet where the row got far enough to
         have one, and otherwise listed under ``(unattributed)``.
+
+        With a :class:`~framing.subsets.Subset`, only its documents and
+        duplicates are counted; rejects are filtered by outlet only (a
+        rejected row has no trusted date). When the subset groups outlets,
+        the rows are its sources (column ``source`` instead of ``outlet``).
         """
+        if subset is not None:
+            from .subsets import corpus_outlets
+
+            subset.check_outlets(corpus_outlets(self), where=self.name)
         kept = self.sql(
             "SELECT outlet, count(*) AS documents, sum(n_words) AS words, "
             "min(published) AS first, max(published) AS last "
-            "FROM articles GROUP BY outlet"
+            "FROM articles GROUP BY outlet",
+            subset=subset,
         )
         dups = self.sql(
-            "SELECT outlet, count(*) AS duplicates FROM duplicates GROUP BY outlet"
+            "SELECT outlet, count(*) AS duplicates FROM duplicates GROUP BY outlet",
+            subset=subset,
         )
         rejects = pd.DataFrame(
             [
@@ -403,5 +533,37 @@ class Corpus:
         )
         for column in ("documents", "words", "duplicates", "rejected"):
             table[column] = table[column].fillna(0).astype("int64")
+        if subset is not None and not subset.is_everything:
+            table = _summary_of_subset(table, subset)
         table.insert(0, "corpus", self.name)
-        return table.sort_values("outlet").reset_index(drop=True)
+        key = "source" if "source" in table.columns else "outlet"
+        return table.sort_values(key).reset_index(drop=True)
+
+
+def _summary_of_subset(table: pd.DataFrame, subset: Any) -> pd.DataFrame:
+    """Rejects of the subset's outlets only; one row per source with groups."""
+    kept = subset.apply(table[["outlet"]].astype(str))
+    names = set(kept["outlet"])
+    if subset.outlets is None:
+        names.add("(unattributed)")
+    table = table[table["outlet"].astype(str).isin(names)]
+    table = table[(table["documents"] + table["duplicates"] + table["rejected"]) > 0]
+    mapping = subset.source_map()
+    if not mapping:
+        return table.reset_index(drop=True)
+    outlets = table["outlet"].astype(str)
+    table = table.assign(source=outlets.map(mapping).fillna(outlets))
+    # Counts add up over a source's outlets; the dates span them.
+    how: dict[str, Any] = {}
+    for column in table.columns:
+        if column in ("outlet", "source"):
+            continue
+        if column == "first":
+            how[column] = "min"
+        elif column == "last":
+            how[column] = "max"
+        elif pd.api.types.is_numeric_dtype(table[column]):
+            how[column] = "sum"
+        else:
+            how[column] = "first"
+    return table.groupby("source", as_index=False).agg(how).reset_index(drop=True)

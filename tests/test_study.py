@@ -60,8 +60,9 @@ def test_the_shipped_study_is_valid():
             "[naming] frame: unknown key; allowed keys are lexicon, frames",
         ),
         (
-            _with(naming={"freq": "Q"}),
-            "[naming] freq: 'Q' is not allowed; allowed values are 'W', 'M'",
+            _with(naming={"freq": "fortnight"}),
+            "[naming] freq: 'fortnight' is not allowed; allowed values are 'D', 'W', "
+            "'M', 'Q', 'Y'",
         ),
         (
             _with(naming={"voices": ["own", "hearsay"]}),
@@ -117,7 +118,7 @@ def test_invalid_config_names_key_problem_and_allowed_values(data, expected):
 
 
 def test_all_problems_are_reported_at_once():
-    data = _with(naming={"freq": "Q", "ci_level": 2.0}, study={"seed": "x"})
+    data = _with(naming={"freq": "X", "ci_level": 2.0}, study={"seed": "x"})
     with pytest.raises(StudyConfigError) as caught:
         parse_study(data, "s.toml")
     assert len(caught.value.problems) == 3

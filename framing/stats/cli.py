@@ -13,7 +13,15 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from .._cli_common import user_errors
+from .._cli_common import (
+    EndOpt,
+    ExcludeOutletOpt,
+    GroupOpt,
+    OutletOpt,
+    StartOpt,
+    subset_from_options,
+    user_errors,
+)
 from ..errors import FramingError
 
 ErrorModel = Literal["ar1", "hac"]
@@ -33,11 +41,23 @@ OutOpt = Annotated[
 AdjustOpt = Annotated[str, typer.Option(help="Multiple testing: bh, holm, none.")]
 
 
-def _features(corpus: str, lexicon: str) -> Any:
+def _features(corpus: str, lexicon: str, subset: Any = None) -> Any:
+    """The feature table, restricted to ``subset``; with groups, the
+    ``outlet`` column holds each document's source (the unit compared)."""
     from ..datasets.build import load_corpus
     from ._common import feature_table
 
-    return feature_table(load_corpus(corpus), lexicon=lexicon)
+    built = load_corpus(corpus)
+    if subset is None:
+        return feature_table(built, lexicon=lexicon)
+    from ..subsets import subset_feature_table
+
+    data = subset_feature_table(built, subset, lexicon=lexicon)
+    if data.empty:
+        raise FramingError(f"{corpus}: no documents in the subset {subset.as_dict()}")
+    if "source" in data.columns:
+        data["outlet"] = data.pop("source")
+    return data
 
 
 def _column(data: Any, kind: str, frame: str, voice: str) -> str:
@@ -95,14 +115,23 @@ def presence(
     lexicon: LexiconOpt = "war-naming",
     out: OutOpt = None,
     p_adjust: AdjustOpt = "bh",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
 ) -> None:
-    """Logit of frame presence by outlet x period, SEs clustered by outlet-day."""
+    """Logit of frame presence by outlet x period, SEs clustered by outlet-day.
+
+    With --group, the groups (sources) take the place of outlets.
+    """
 
     def command() -> None:
         from ._common import add_period
         from .presence import fit_presence
 
-        data = add_period(_features(corpus, lexicon), event)
+        subset = subset_from_options(start, end, outlet, exclude_outlet, group)
+        data = add_period(_features(corpus, lexicon, subset), event)
         result = fit_presence(
             data,
             _column(data, "has", frame, voice),
@@ -129,14 +158,23 @@ def rates(
     lexicon: LexiconOpt = "war-naming",
     out: OutOpt = None,
     p_adjust: AdjustOpt = "bh",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
 ) -> None:
-    """Rate ratios: exact token-level test beside document-level models."""
+    """Rate ratios: exact token-level test beside document-level models.
+
+    With --group, the groups (sources) take the place of outlets.
+    """
 
     def command() -> None:
         from ._common import add_period
         from .rates import compare_rates
 
-        data = add_period(_features(corpus, lexicon), event)
+        subset = subset_from_options(start, end, outlet, exclude_outlet, group)
+        data = add_period(_features(corpus, lexicon, subset), event)
         result = compare_rates(
             data,
             _column(data, "n", frame, voice),
@@ -156,31 +194,53 @@ def its(
     frame: FrameOpt = "invasion",
     voice: VoiceOpt = "own",
     event: Annotated[str, typer.Option(help="Event date.")] = "2022-02-24",
-    outlet: Annotated[str | None, typer.Option(help="Outlet (default: all).")] = None,
-    freq: Annotated[str, typer.Option(help="Period: W (weeks) or D.")] = "W",
+    outlet: OutletOpt = None,
+    freq: Annotated[
+        str,
+        typer.Option(
+            help="Period: D (days), W (weeks), M (months), Q (quarters), Y (years)."
+        ),
+    ] = "W",
     errors: Annotated[
         ErrorModel, typer.Option(help="Error model: ar1 (default) or hac.")
     ] = "ar1",
     lexicon: LexiconOpt = "war-naming",
     out: OutOpt = None,
     p_adjust: AdjustOpt = "bh",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
+    source: Annotated[
+        str | None, typer.Option(help="With --group: the one group to fit.")
+    ] = None,
 ) -> None:
     """Interrupted time series of the rate per 1,000 words.
 
     Default: AR(1) errors by exact ML (unweighted weeks); --errors hac fits
     words-weighted WLS with Newey-West SEs (too narrow in short series).
+    The series pools the documents of the subset (--outlet, --start...);
+    --source fits one group of --group.
     """
 
     def command() -> None:
+        from ..subsets import check_freq
         from .timeseries import fit_its, time_series
 
-        data = _features(corpus, lexicon)
-        if outlet is not None:
-            data = data[data["outlet"] == outlet]
+        code = check_freq(freq, key="--freq")
+        subset = subset_from_options(start, end, outlet, exclude_outlet, group)
+        data = _features(corpus, lexicon, subset)
+        if source is not None:
+            if subset is None or not subset.groups:
+                raise FramingError("--source names a group: give the --group too")
+            data = data[data["outlet"] == source]
             if data.empty:
-                raise FramingError(f"{corpus}: no documents from outlet {outlet!r}")
+                raise FramingError(
+                    f"{corpus}: no documents in group {source!r}; groups are "
+                    + ", ".join(repr(g) for g in subset.groups)
+                )
         series = time_series(
-            data, count=_column(data, "n", frame, voice), by=None, freq=freq
+            data, count=_column(data, "n", frame, voice), by=None, freq=code
         )
         result = fit_its(
             series,
@@ -203,15 +263,32 @@ def words(
     prior_scale: Annotated[float, typer.Option(help="alpha_0 of the prior.")] = 500.0,
     out: OutOpt = None,
     p_adjust: AdjustOpt = "bh",
+    start: StartOpt = None,
+    end: EndOpt = None,
+    outlet: OutletOpt = None,
+    exclude_outlet: ExcludeOutletOpt = None,
+    group: GroupOpt = None,
 ) -> None:
-    """Fightin' Words: distinctive words of each group (vs the rest)."""
+    """Fightin' Words: distinctive words of each group (vs the rest).
+
+    With --group, --by source compares the groups.
+    """
 
     def command() -> None:
         from ..datasets.build import load_corpus
+        from ..subsets import subset_articles
         from .results import StatsResult
         from .vocab import fightin_words
 
-        docs = load_corpus(corpus).articles(columns=["text", by])
+        subset = subset_from_options(start, end, outlet, exclude_outlet, group)
+        built = load_corpus(corpus)
+        if subset is None:
+            docs = built.articles(columns=["text", by])
+        else:
+            if by == "source" and not subset.groups:
+                raise FramingError("--by source needs --group NAME=outlet1,outlet2")
+            columns = ["text"] if by == "source" else ["text", by]
+            docs = subset_articles(built, subset, columns=columns)
         result = fightin_words(
             docs,
             group=by,

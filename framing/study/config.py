@@ -26,6 +26,30 @@ A minimal study::
 
 Every other section is optional; see ``studies/war-naming.toml`` for all
 keys with comments.
+
+Subsets and several events (none of them is needed)::
+
+    [subset]                    # which documents every analysis looks at
+    start = "2022-01-01"        # inclusive, ISO date (UTC)
+    end = "2023-01-01"          # exclusive
+    outlets = ["tass", "mod"]   # keep only these outlets, or
+    exclude_outlets = ["mfa"]   # leave these out
+    # outlets are grouped into sources by [sources]
+
+    [naming]
+    freq = "Q"                  # D, W, M, Q (quarters) or Y (years)
+
+    [statistics]
+    events = ["2022-02-24", "2022-09-21"]   # each ITS design is fitted at each
+    # (event, the before/after split, defaults to the first)
+
+    [[statistics.its]]
+    source = "Kremlin"
+    frame = "war"
+    event = "2022-09-21"        # this design's own event (instead of events)
+    start = "2022-06-01"        # and its own window, [start, end)
+    end = "2023-01-01"
+    freq = "W"
 """
 
 from __future__ import annotations
@@ -41,6 +65,7 @@ from typing import Any
 
 from ..errors import FramingError
 from ..paths import cache_dir
+from ..subsets import FREQUENCIES as _FREQUENCIES
 from .output import output_problems
 
 __all__ = [
@@ -50,8 +75,10 @@ __all__ = [
     "parse_study",
 ]
 
-FREQUENCIES = ("W", "M")
+# D, W, M, Q, Y: one list for every time axis (see framing.subsets).
+FREQUENCIES = _FREQUENCIES
 P_ADJUST = ("bh", "holm", "none")
+ITS_KEYS = ("source", "frame", "voice", "errors", "freq", "event", "start", "end")
 ITS_ERRORS = ("ar1", "hac")
 FIGURE_FORMATS = ("pdf", "png", "svg")
 TABLE_FORMATS = ("csv", "tex")
@@ -84,6 +111,18 @@ class ItsSpec:
     voice: str = "own"
     errors: str = "ar1"
     freq: str = "W"
+    # Unset: fitted at each of [statistics] events (or at event).
+    event: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The design's keys, unset optional ones left out (records, keys)."""
+        return {
+            k: v
+            for k, v in asdict(self).items()
+            if v is not None or k not in ("event", "start", "end")
+        }
 
 
 @dataclass(frozen=True)
@@ -122,14 +161,35 @@ class StudyConfig:
     table_formats: tuple[str, ...]
     digits: int
     validation: dict[str, Any] = field(default_factory=lambda: {"enabled": False})
+    subset: dict[str, Any] = field(default_factory=dict)
+    events_stats: tuple[str, ...] = ()
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
+    @property
+    def its_events(self) -> tuple[str, ...]:
+        """The events an ITS design without its own ``event`` is fitted at."""
+        return self.events_stats or (self.event,)
+
+    def document_subset(self) -> Any:
+        """The ``[subset]`` as a :class:`~framing.subsets.Subset` (None: all)."""
+        from ..subsets import Subset
+
+        return Subset(**self.subset) if self.subset else None
+
     def as_dict(self) -> dict[str, Any]:
-        """Every setting after defaults, JSON-ready (paths as strings)."""
+        """Every setting after defaults, JSON-ready (paths as strings).
+
+        Subset and event keys a study does not use are left out, so a study
+        written before they existed records the same settings.
+        """
         data = asdict(self)
         data.pop("raw")
         data["path"] = self.path.name
         data["output"] = str(self.output)
+        data["its"] = [spec.settings() for spec in self.its]
+        for key in ("subset", "events_stats"):
+            if not data[key]:
+                data.pop(key)
         return data
 
 
@@ -267,6 +327,7 @@ SECTIONS = {
     "study": ("name", "title", "seed", "output"),
     "corpora": ("names",),
     "sources": (),
+    "subset": ("start", "end", "outlets", "exclude_outlets"),
     "events": (),
     "naming": (
         "lexicon",
@@ -279,6 +340,7 @@ SECTIONS = {
     ),
     "statistics": (
         "event",
+        "events",
         "p_adjust",
         "voice",
         "presence",
@@ -389,6 +451,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
     if "corpora" in data and not corpora and "names" in corpora_section:
         check.problem("[corpora] names", "must name at least one corpus")
     _check_corpora(check, corpora, path.parent)
+    subset = _subset(check, data)
 
     sources_raw = data.get("sources", {})
     sources: dict[str, tuple[str, ...]] = {}
@@ -411,10 +474,14 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
                 seen[outlet] = label
             sources[label] = values
         if sources and not check.problems:
-            for problem in outlet_problems(
-                sources, known_outlets(corpora, base=path.parent)
-            ):
+            known = subset_outlets(known_outlets(corpora, base=path.parent), subset)
+            for problem in outlet_problems(sources, known):
                 check.problem("[sources]", problem)
+    if subset and not check.problems:
+        for problem in subset_outlet_problems(
+            subset, known_outlets(corpora, base=path.parent)
+        ):
+            check.problem("[subset]", problem)
 
     events: list[Event] = []
     events_raw = data.get("events", [])
@@ -459,12 +526,30 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
                 check.problem(f"[naming] labels {key}", "is not a frame of the lexicon")
 
     stats = check.section(data, "statistics", SECTIONS["statistics"])
-    default_event = events[0].date if events else None
+    events_stats = check.strings(stats, "[statistics]", "events")
+    for value in events_stats:
+        message = _date(value)
+        if message:
+            check.problem("[statistics] events", message)
+    if "events" in stats and not events_stats and isinstance(stats["events"], list):
+        check.problem(
+            "[statistics] events", "lists no dates; remove it or add YYYY-MM-DD dates"
+        )
+    default_event = (
+        events_stats[0] if events_stats else events[0].date if events else None
+    )
     event = check.get(stats, "[statistics]", "event", str, default_event, check=_date)
     if event is None:
         check.problem(
             "[statistics] event",
             "is required when no [[events]] are given (the before/after split)",
+        )
+    elif events_stats and event not in events_stats:
+        check.problem(
+            "[statistics] event",
+            f"{event!r} is not in [statistics] events {list(events_stats)}; the "
+            "before/after split must be one of them (or leave event out: the "
+            "first is used)",
         )
     p_adjust = check.get(stats, "[statistics]", "p_adjust", str, "bh", allowed=P_ADJUST)
     stats_voice = check.get(stats, "[statistics]", "voice", str, "own", allowed=VOICES)
@@ -555,6 +640,8 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
         table_formats=table_formats,
         digits=digits,
         validation=validation,
+        subset=subset,
+        events_stats=events_stats,
         raw=data,
     )
 
@@ -745,10 +832,10 @@ def _its_specs(
             check.problem(where, "must be a table with source, frame, voice, errors")
             continue
         for key in entry:
-            if key not in ("source", "frame", "voice", "errors", "freq"):
+            if key not in ITS_KEYS:
                 check.problem(
                     f"{where} {key}",
-                    "unknown key; allowed: source, frame, voice, errors, freq",
+                    f"unknown key; allowed: {', '.join(ITS_KEYS)}",
                 )
         source = check.get(entry, where, "source", str, None, required=True)
         if source is not None and sources and source not in sources:
@@ -762,13 +849,114 @@ def _its_specs(
         voice = check.get(entry, where, "voice", str, "own", allowed=voices)
         errors = check.get(entry, where, "errors", str, "ar1", allowed=ITS_ERRORS)
         freq = check.get(entry, where, "freq", str, "W", allowed=FREQUENCIES)
+        event = check.get(entry, where, "event", str, None, check=_date)
+        start = check.get(entry, where, "start", str, None, check=_date)
+        end = check.get(entry, where, "end", str, None, check=_date)
+        if start is not None and end is not None and end <= start:
+            check.problem(f"{where} end", f"{end!r} must be after start {start!r}")
+        for bound, inside in (("start", start), ("end", end)):
+            if inside is not None and event is not None:
+                wrong = inside >= event if bound == "start" else inside <= event
+                if wrong:
+                    check.problem(
+                        f"{where} {bound}",
+                        f"{inside!r} leaves the event {event!r} outside the "
+                        "window [start, end); widen the window",
+                    )
         if source is not None and frame is not None:
             specs.append(
                 ItsSpec(
-                    source=source, frame=frame, voice=voice, errors=errors, freq=freq
+                    source=source,
+                    frame=frame,
+                    voice=voice,
+                    errors=errors,
+                    freq=freq,
+                    event=event,
+                    start=start,
+                    end=end,
                 )
             )
     return tuple(specs)
+
+
+def _subset(check: _Checker, data: dict[str, Any]) -> dict[str, Any]:
+    """``[subset]``: the date window and outlet filters (groups: [sources])."""
+    if "subset" not in data:
+        return {}
+    table = check.section(data, "subset", SECTIONS["subset"])
+    where = "[subset]"
+    start = check.get(table, where, "start", str, None, check=_date)
+    end = check.get(table, where, "end", str, None, check=_date)
+    if start is not None and end is not None and end <= start:
+        check.problem(
+            f"{where} end", f"{end!r} must be after start {start!r} (end is exclusive)"
+        )
+    settings: dict[str, Any] = {}
+    if start is not None:
+        settings["start"] = start
+    if end is not None:
+        settings["end"] = end
+    for key in ("outlets", "exclude_outlets"):
+        names = check.strings(table, where, key)
+        if key in table and not names and isinstance(table[key], list):
+            check.problem(f"{where} {key}", "lists no outlets; remove the key")
+        if names:
+            settings[key] = list(names)
+    both = set(settings.get("outlets", ())) & set(settings.get("exclude_outlets", ()))
+    if both:
+        check.problem(
+            f"{where} exclude_outlets",
+            f"{sorted(both)} are also in outlets; list each outlet in one of them",
+        )
+    return settings
+
+
+def subset_outlets(
+    outlets: dict[str, dict[str, int] | None], subset: dict[str, Any]
+) -> dict[str, dict[str, int] | None]:
+    """The known outlets of each corpus that ``[subset]`` keeps.
+
+    Examples
+    --------
+    >>> subset_outlets({"c": {"a": 1, "b": 2}, "d": None}, {"outlets": ["a"]})
+    {'c': {'a': 1}, 'd': None}
+    """
+    keep = subset.get("outlets")
+    drop = set(subset.get("exclude_outlets", ()))
+    return {
+        corpus: None
+        if found is None
+        else {
+            o: n
+            for o, n in found.items()
+            if (keep is None or o in keep) and o not in drop
+        }
+        for corpus, found in outlets.items()
+    }
+
+
+def subset_outlet_problems(
+    subset: dict[str, Any], outlets: dict[str, dict[str, int] | None]
+) -> list[str]:
+    """Outlets ``[subset]`` names that no corpus has (when all are known).
+
+    Examples
+    --------
+    >>> subset_outlet_problems({"outlets": ["a", "z"]}, {"c": {"a": 1, "b": 2}})
+    ["outlets: no outlet 'z' in the corpora; their outlets are 'a', 'b'"]
+    """
+    if any(found is None for found in outlets.values()):
+        return []
+    every = sorted({o for found in outlets.values() for o in found or {}})
+    problems = []
+    for key in ("outlets", "exclude_outlets"):
+        missing = [o for o in subset.get(key, ()) if o not in every]
+        if missing:
+            problems.append(
+                f"{key}: no outlet {', '.join(repr(o) for o in missing)} in the "
+                f"corpora; their outlets are {', '.join(repr(o) for o in every)}"
+            )
+    return problems
 
 
 def _topics(check: _Checker, data: dict[str, Any], corpora: tuple[str, ...]) -> dict:

@@ -53,7 +53,13 @@ from ..errors import FramingError
 from ..paths import cache_dir
 from ..store import atomic_directory, write_json_atomic
 from .cache import StageCache, StageResult, content_key, file_sha256
-from .config import StudyConfig, load_study, outlet_problems
+from .config import (
+    StudyConfig,
+    load_study,
+    outlet_problems,
+    subset_outlet_problems,
+    subset_outlets,
+)
 from .output import OUTPUT_MARKER, marker_content, output_problems
 from .render import (
     estimate_macros,
@@ -207,8 +213,14 @@ class _Runner:
             built[name] = corpus
             self.report(f"corpus:{name}: ready")
         # Before any detection: every document placed, no source left empty.
+        subset = self.study.subset
+        if subset:
+            problems = subset_outlet_problems(subset, outlets)
+            if problems:
+                raise StudyError(f"{self.study.path}: [subset]: " + "; ".join(problems))
         if self.study.sources:
-            problems = outlet_problems(self.study.sources, outlets)
+            kept = subset_outlets(outlets, subset) if subset else outlets
+            problems = outlet_problems(self.study.sources, kept)
             if problems:
                 raise StudyError(
                     f"{self.study.path}: [sources]: " + "; ".join(problems)
@@ -254,23 +266,42 @@ class _Runner:
         from ..stats._common import add_period
 
         study = self.study
-        params = {
+        params: dict[str, Any] = {
             "detections": {k: v.key for k, v in detections.items()},
             "sources": {k: list(v) for k, v in study.sources.items()},
             "event": study.event,
         }
+        subset = study.document_subset()
+        if subset is not None:
+            # Only when set: a study without [subset] keeps its cache keys.
+            params["subset"] = study.subset
 
         def produce(staging: Path) -> dict:
             parts = []
+            columns = ["doc_id", "outlet", "published"]
+            if subset is not None and subset.filters_dates:
+                # Day-only dates compare by calendar day (see framing.subsets).
+                columns.append("date_precision")
             for name, corpus in corpora.items():
                 features = pd.read_parquet(detections[name].path / "features.parquet")
-                meta = corpus.articles(columns=["doc_id", "outlet", "published"])
+                meta = corpus.articles(columns=columns)
+                if subset is not None:
+                    meta = subset.apply(meta)
+                    meta = meta.drop(columns=["date_precision"], errors="ignore")
                 table = features.merge(
-                    meta, on="doc_id", how="left", validate="one_to_one"
+                    meta,
+                    on="doc_id",
+                    how="left" if subset is None else "inner",
+                    validate="one_to_one",
                 )
                 table.insert(0, "corpus", name)
                 parts.append(table)
             data = pd.concat(parts, ignore_index=True)
+            if data.empty:
+                raise StudyError(
+                    f"{study.path}: [subset] {study.subset} leaves no documents; "
+                    "widen the window or the outlets"
+                )
             # Presence in every voice, not only "own": the analyses may pick any.
             counts = [
                 c for c in data.columns if c.startswith("n__") and c.count("__") == 2
@@ -624,27 +655,57 @@ class _Runner:
         from ..frames.detect import feature_column
         from ..plots.stats import plot_its
         from ..stats.timeseries import fit_its, time_series
+        from ..subsets import Subset
 
         study = self.study
         results = []
-        for spec in study.its:
+        designs = [
+            (spec, event)
+            for spec in study.its
+            for event in ((spec.event,) if spec.event else study.its_events)
+        ]
+        for spec, event in designs:
             params = {
                 "features": features.key,
-                "spec": spec.__dict__,
+                "spec": spec.settings(),
                 "p_adjust": study.p_adjust,
                 "ci_level": study.ci_level,
-                "event": study.event,
+                "event": event,
                 "render": self.render_params,
             }
             name = f"its-{slug(spec.source)}-{spec.frame}-{spec.voice}"
+            # Several events or windows: one stage, figure, table and set of
+            # macros each; the names of a single-event study stay as they were.
+            design = []
+            if spec.event or len(study.its_events) > 1:
+                design.append(event)
+            if spec.start:
+                design.append(f"from {spec.start}")
+            if spec.end:
+                design.append(f"to {spec.end}")
+            if design:
+                name = f"{name}-{slug(' '.join(design))}"
 
-            def produce(staging: Path, spec: Any = spec, name: str = name) -> dict:
+            def produce(
+                staging: Path,
+                spec: Any = spec,
+                name: str = name,
+                event: str = event,
+                design: list[str] = design,
+            ) -> dict:
                 data = pd.read_parquet(features.path / "features.parquet")
                 part = data[data["source"] == spec.source]
+                if spec.start or spec.end:
+                    part = Subset(start=spec.start, end=spec.end).apply(part)
                 if part.empty:
                     raise StudyError(
                         f"{study.path}: [[statistics.its]] source {spec.source!r} "
                         "has no documents"
+                        + (
+                            f" in [{spec.start}, {spec.end})"
+                            if spec.start or spec.end
+                            else ""
+                        )
                     )
                 series = time_series(
                     part,
@@ -654,7 +715,7 @@ class _Runner:
                 )
                 fitted = fit_its(
                     series,
-                    event=study.event,
+                    event=event,
                     errors=spec.errors,
                     weights="words" if spec.errors == "hac" else None,
                     ci_level=study.ci_level,
@@ -671,15 +732,23 @@ class _Runner:
                     name,
                     study,
                     caption=f"Interrupted time series: {spec.source}, "
-                    f"{label} ({spec.voice} voice) per 1,000 words.",
+                    f"{label} ({spec.voice} voice) per 1,000 words"
+                    + (f", event {event}" if design else "")
+                    + (
+                        f", window [{spec.start or 'first'}, {spec.end or 'last'})"
+                        if spec.start or spec.end
+                        else ""
+                    )
+                    + ".",
                     label=f"tab:{name}",
                 )
-                table = fitted["its"].table.assign(source=spec.source, frame=label)
-                return {
-                    "macros": estimate_macros(
-                        table, "its", ["source", "frame", "term"], study.digits
-                    )
-                }
+                table = fitted["its"].table.assign(
+                    source=spec.source, frame=label, design=" ".join(design)
+                )
+                labels = ["source", "frame", "term"]
+                if design:
+                    labels.insert(2, "design")
+                return {"macros": estimate_macros(table, "its", labels, study.digits)}
 
             results.append(self.stage(name, params, produce))
         return results
