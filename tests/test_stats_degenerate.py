@@ -297,3 +297,53 @@ def test_its_on_a_constant_series_raises():
     series = pd.DataFrame({"date": dates, "rate": 0.0})
     with pytest.raises(FramingError, match="constant"):
         fit_its(series, event="2022-02-14")
+
+
+# --- figures -------------------------------------------------------------------
+
+
+def test_forest_plot_labels_each_row_once_and_shows_missing_rows():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from framing.plots.stats import plot_forest
+    from framing.stats import compare_rates
+
+    res = compare_rates(_count_docs(), "n", cluster=["outlet", "day"])
+    fig = plot_forest(res)
+    axis = fig.axes[0]
+    labels = [t.get_text() for t in axis.get_yticklabels()]
+    assert sorted(labels) == sorted(set(res.table["term"]))
+    texts = [t.get_text() for t in axis.texts]
+    assert "no estimate" in texts
+    ticks = [t.get_text() for t in axis.get_xticklabels() if t.get_text()]
+    assert ticks and all("10^" not in t and "times" not in t for t in ticks)
+    assert set(ticks) & {"0.1", "1", "10"}
+
+
+def test_naming_over_time_fits_small_shares():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from framing.plots.naming import plot_naming_over_time
+
+    periods = pd.date_range("2021-01-01", periods=8, freq="QS")
+    table = pd.DataFrame(
+        {
+            "group": "a",
+            "frame": "war",
+            "voice": "own",
+            "period": periods,
+            "n_docs": 200,
+            "share": np.linspace(0.01, 0.04, 8),
+            "ci_low": np.linspace(0.005, 0.03, 8),
+            "ci_high": np.linspace(0.02, 0.05, 8),
+        }
+    )
+    fig = plot_naming_over_time(table)
+    assert fig.axes[0].get_ylim()[1] <= 0.06
+    fixed = plot_naming_over_time(table, ylim=(0, 1))
+    assert fixed.axes[0].get_ylim() == (0, 1)
+    fig.canvas.draw()
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert 2 <= len(labels) <= 8 and not any("00:00" in t for t in labels)

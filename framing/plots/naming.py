@@ -52,8 +52,10 @@ def _axes_grid(
             nrows,
             ncols,
             figsize=(DOUBLE_COLUMN, height * nrows + 0.5),
-            sharex=True,
-            sharey=True,
+            # Each group (column) keeps its own date range; each panel its
+            # own share scale (ylim="auto"), so small shares are not flattened.
+            sharex="col",
+            sharey=False,
             layout="constrained",
             squeeze=False,
         )
@@ -77,6 +79,7 @@ def plot_naming_over_time(
     events: Mapping[str, str] | None = None,
     frame_labels: Mapping[str, str] | None = None,
     min_docs: int = 1,
+    ylim: tuple[float, float] | str | None = "auto",
 ) -> Figure:
     """Share of documents using each frame over time: a panel per group and voice.
 
@@ -100,6 +103,15 @@ def plot_naming_over_time(
         Legend labels of frames.
     min_docs : int
         Periods with fewer documents are left out (their shares are noise).
+    ylim : "auto", (low, high) or None
+        Share axis: ``"auto"`` (default) fits each panel to its largest
+        share (rounded up to a round number; 1-5% shares are not
+        flattened against a 0-1 axis; read the tick labels before comparing
+        panels), a pair fixes it for every panel, ``None`` is 0-1. Ticks
+        are percentages.
+
+    Each group's panels span that group's own dates; date ticks are
+    thinned to the panel width at any period (days to years).
 
     Examples
     --------
@@ -157,11 +169,10 @@ def plot_naming_over_time(
                 axis.set_title(str(group))
             if index % len(groups) == 0:
                 axis.set_ylabel(f"{voice} voice\nshare of documents")
-            axis.set_ylim(0, 1)
-            axis.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
-            axis.xaxis.set_major_formatter(
-                mdates.ConciseDateFormatter(axis.xaxis.get_major_locator())
-            )
+            axis.yaxis.set_major_formatter(_percent_formatter())
+        for axis in axes:
+            _date_ticks(axis, len(groups))
+        _share_limits(axes, shares, voices, groups, min_docs, ylim)
         handles: list[Any] = [
             Patch(color=OKABE_ITO[i % len(OKABE_ITO)], label=labels.get(f, f))
             for i, f in enumerate(frames)
@@ -184,6 +195,87 @@ def plot_naming_over_time(
             fontsize=6.5,
         )
     return fig
+
+
+def _percent_formatter() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, _: Any) -> str:
+        percent = 100 * value
+        if abs(percent - round(percent)) < 1e-9:
+            return f"{percent:.0f}%"
+        return f"{percent:.1f}%".replace(".0%", "%")
+
+    return FuncFormatter(label)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The next round number (1, 1.5, 2 ... 8 x 10^k) at or above ``value``, <= 1."""
+    if value <= 0 or not np.isfinite(value):
+        return 1.0
+    power = 10 ** np.floor(np.log10(value))
+    for step in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if step * power >= value - 1e-12:
+            return float(min(1.0, step * power))
+    return 1.0
+
+
+def _share_limits(
+    axes: Sequence[Axes],
+    shares: pd.DataFrame,
+    voices: Sequence[str],
+    groups: Sequence[Any],
+    min_docs: int,
+    ylim: tuple[float, float] | str | None,
+) -> None:
+    if ylim is None:
+        for axis in axes:
+            axis.set_ylim(0, 1)
+        return
+    if not isinstance(ylim, str):
+        for axis in axes:
+            axis.set_ylim(*ylim)
+        return
+    if ylim != "auto":
+        raise ValueError(
+            f"ylim must be 'auto', a (low, high) pair or None, got {ylim!r}"
+        )
+    for index, axis in enumerate(axes):
+        voice, group = voices[index // len(groups)], groups[index % len(groups)]
+        part = shares[
+            (shares["voice"] == voice)
+            & (shares["group"] == group)
+            & (shares["n_docs"] >= min_docs)
+        ]
+        top = float(part["share"].max()) if len(part) else 0.0
+        # Intervals of tiny periods can reach far up; let them be clipped
+        # rather than flatten the shares themselves.
+        upper = float(part["ci_high"].quantile(0.9)) if len(part) else 0.0
+        axis.set_ylim(0, _nice_ceiling(1.08 * max(top, min(upper, 2 * top), 0.01)))
+
+
+def _date_ticks(axis: Axes, n_columns: int) -> None:
+    """Few enough date ticks for the panel width at any period, concise labels."""
+    most = max(3, 8 // max(n_columns, 1))
+    low, high = axis.get_xlim()
+    span_days = high - low
+    locator: Any
+    if span_days > 62:
+        months = span_days / 30.44
+        step = next(
+            (k for k in (1, 2, 3, 4, 6, 12) if months / k <= most),
+            None,
+        )
+        if step is None:
+            years = months / 12
+            base = next(k for k in (1, 2, 5, 10, 20, 50, 100) if years / k <= most)
+            locator = mdates.YearLocator(base=base)
+        else:
+            locator = mdates.MonthLocator(bymonth=range(1, 13, step))
+    else:
+        locator = mdates.AutoDateLocator(minticks=2, maxticks=most + 1)
+    axis.xaxis.set_major_locator(locator)
+    axis.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def plot_voice_composition(

@@ -28,6 +28,13 @@ def plot_forest(
 ) -> Figure:
     """Estimates with CIs, one row per term (log axis for ratios).
 
+    Rows with a ``method`` column (e.g. :func:`framing.stats.compare_rates`)
+    are drawn once per term with the methods side by side (one label per
+    row, colour = method). A row without an estimate reads "no estimate"
+    instead of being left blank; an interval open to infinity ends in an
+    arrow at the axis edge. Log axes carry plain-number ticks (0.01, 0.1,
+    1, 10, 100).
+
     Parameters
     ----------
     result : StatsResult
@@ -49,41 +56,118 @@ def plot_forest(
     table = result.table.reset_index(drop=True)
     ratio = any(word in result.estimate_scale for word in _RATIO_SCALES)
     log = ratio if log is None else log
+    labels = list(dict.fromkeys(str(v) for v in table[label]))
+    methods = list(dict.fromkeys(table["method"])) if "method" in table else [None]
+    position = {name: len(labels) - 1 - i for i, name in enumerate(labels)}
+    width = 0.7 / max(len(methods), 1)
     with journal_style():
         fig, ax = figure_and_axes(
             ax, width=5.0, aspect=min(1.6, max(0.4, 0.07 * len(table) + 0.25))
         )
-        methods = list(dict.fromkeys(table["method"])) if "method" in table else [None]
-        y = np.arange(len(table))[::-1]
+        finite_values = []
+        for column in ("estimate", "ci_low", "ci_high"):
+            values = table[column].to_numpy(dtype=float)
+            keep = np.isfinite(values) & ((values > 0) if log else True)
+            finite_values.extend(values[keep].tolist())
+        if finite_values:
+            lo, hi = min(finite_values), max(finite_values)
+        else:
+            lo, hi = (0.5, 2.0) if log else (-1.0, 1.0)
+        edge_low = lo / 1.5 if log else lo - 0.05 * (hi - lo + 1e-12)
+        edge_high = hi * 1.5 if log else hi + 0.05 * (hi - lo + 1e-12)
+        missing: list[tuple[float, str]] = []
         for k, method in enumerate(methods):
-            mask = (
-                (table["method"] == method).to_numpy()
-                if method is not None
-                else np.ones(len(table), bool)
-            )
-            part = table[mask]
+            colour = OKABE_ITO[k % len(OKABE_ITO)]
+            part = table if method is None else table[table["method"] == method]
+            offset = (k - (len(methods) - 1) / 2) * width
+            y = np.array([position[str(v)] for v in part[label]], dtype=float)
+            y = y - offset  # first method on top
             est = part["estimate"].to_numpy(dtype=float)
             low = part["ci_low"].to_numpy(dtype=float)
-            high = np.minimum(part["ci_high"].to_numpy(dtype=float), 1e300)
+            high = part["ci_high"].to_numpy(dtype=float)
+            has = np.isfinite(est) & ((est > 0) if log else True)
             ax.errorbar(
-                est,
-                y[mask],
-                xerr=[est - low, high - est],
+                est[has],
+                y[has],
+                xerr=[
+                    est[has] - np.clip(low[has], edge_low, None),
+                    np.clip(high[has], None, edge_high) - est[has],
+                ],
                 fmt="o",
                 ms=3,
                 capsize=2,
-                color=OKABE_ITO[k % len(OKABE_ITO)],
+                color=colour,
                 label=method,
             )
-        ax.set_yticks(y, [str(v) for v in table[label]])
+            for yy, h in zip(y[has], high[has], strict=True):
+                if not np.isfinite(h) or h > edge_high:
+                    ax.annotate(
+                        "",
+                        xy=(edge_high, yy),
+                        xytext=(edge_high / 1.25 if log else edge_high, yy),
+                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8},
+                    )
+            # A ratio estimated as 0 (no events in the group) with a finite
+            # upper bound: an interval open to the left, not a missing row.
+            zero = log & (est == 0) & np.isfinite(high) & (high > 0)
+            for yy, h in zip(y[zero], high[zero], strict=True):
+                ax.annotate(
+                    "",
+                    xy=(edge_low, yy),
+                    xytext=(h, yy),
+                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 0.8},
+                )
+                ax.text(h, yy, " estimate 0", color=colour, fontsize=6, va="center")
+            for yy in y[~has & ~zero]:
+                missing.append((yy, colour))
+        centre = np.sqrt(edge_low * edge_high) if log else (edge_low + edge_high) / 2
+        for yy, colour in missing:
+            ax.text(
+                centre,
+                yy,
+                "no estimate",
+                color=colour,
+                fontsize=6,
+                ha="center",
+                va="center",
+                style="italic",
+            )
+        ax.set_yticks(list(position.values()), list(position.keys()))
+        ax.set_ylim(-0.6, len(labels) - 0.4)
         ax.axvline(1.0 if ratio else 0.0, color="0.5", lw=0.8, ls="--")
         if log:
             ax.set_xscale("log")
+            ax.set_xlim(edge_low, edge_high)
+            _plain_log_ticks(ax)
+        else:
+            ax.set_xlim(edge_low, edge_high)
         level = int(round(result.ci_level * 100))
         ax.set_xlabel(f"{result.estimate_scale} ({level}% CI)")
         if methods != [None]:
             ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), fontsize=6)
     return fig
+
+
+def _plain_log_ticks(ax: Axes) -> None:
+    """Log-axis ticks at powers of ten written as plain numbers (0.01, 1, 100)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    low, high = ax.get_xlim()
+    span = np.log10(high) - np.log10(low)
+    subs: tuple[float, ...] = (1.0,) if span > 1.5 else (1.0, 2.0, 5.0)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _plain_number(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _plain_number(value: float) -> str:
+    """0.01 -> "0.01", 100 -> "100", 1e6 -> "1,000,000" (no powers of ten)."""
+    if value <= 0 or not np.isfinite(value):
+        return ""
+    if value >= 1:
+        return f"{value:,.0f}"
+    decimals = max(0, int(-np.floor(np.log10(value) + 1e-9)))
+    return f"{value:.{decimals}f}"
 
 
 def plot_its(its_result: Any, ax: Axes | None = None, *, ylabel: str = "") -> Figure:
