@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -448,7 +449,9 @@ def test_telegram_channel_list_from_the_mirror() -> None:
     assert len(set(ids)) == len(ids)
     assert all(i.startswith("-1001003313758:") for i in ids)
     texts = [r.fields["text"] for r in records]
-    assert not any("**" in t or "](" in t for t in texts)
+    assert not any("](" in t for t in texts)
+    bold = re.compile(r"(?<!\w)\*\*(?!\s)[^\n]*?(?<!\s)\*\*(?!\w)")
+    assert not any(bold.search(t) for t in texts)
     assert any(r.fields.get("links") for r in records)
     assert {r.fields["outlet"] for r in records} == {"Новости Москвы"}
 
@@ -578,6 +581,49 @@ def test_corpus_init_recognises_the_exports(tmp_path: Path) -> None:
     assert 'published = "date"' in text and 'outlet = "outlet"' in text
     assert 'author = "author"' in text and 'id = "id"' in text
     assert "headlines only" in text
+
+
+def test_corpus_init_cli_drafts_a_card_that_builds(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from framing.cli import app
+
+    folder = tmp_path / "exports"
+    shutil.copytree(FIXTURES, folder)
+    files = [
+        str(folder / name)
+        for name in ("telegram-result.json", "factiva-articles.rtf", "nexis-uni.rtf")
+    ]
+    out = folder / "mine.toml"
+    result = CliRunner().invoke(app, ["corpus", "init", *files, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert 'format = "telegram"' in text and 'format = "factiva"' in text
+    out.write_text(re.sub(r'"TODO[^"]*"', '"Filled in"', text), encoding="utf-8")
+    corpus = build_corpus(out)
+    counts = assert_reconciled(corpus)
+    assert counts["read"] == 6 + 2 + 2
+    assert counts["rejected_by_reason"]["service_message"] == 2
+
+
+def test_telegram_channel_lists_build_with_ids_across_channels(
+    tmp_path: Path,
+) -> None:
+    mirror = os.environ.get("FRAMING_DATA_MIRROR")
+    if not mirror:
+        pytest.skip("needs FRAMING_DATA_MIRROR")
+    files = Path(mirror) / "ru-telegram-2024"
+    path = card(tmp_path, [(f"{files}/*_messages.json", "telegram")], "tg-lists")
+    corpus = build_corpus(path)
+    counts = assert_reconciled(corpus)
+    assert counts["read"] == 672 + 1000 * 7 + 596
+    assert counts["rejected_by_reason"].get("duplicate_id", 0) == 0
+    articles = corpus.articles(columns=["outlet", "text"], include_duplicates=True)
+    assert articles["outlet"].nunique() == 9
+    # Markdown is gone; unpaired or in-word stars (censored words) stay.
+    markup = r"(?<!\w)\*\*(?!\s)[^\n]*?(?<!\s)\*\*(?!\w)|\]\("
+    assert not articles["text"].str.contains(markup, regex=True).any()
+    assert articles["text"].str.contains(r"\w\*\*\w", regex=True).any()
 
 
 def test_importing_framing_does_not_load_the_export_readers() -> None:

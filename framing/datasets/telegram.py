@@ -64,7 +64,9 @@ from .readers import DEFAULT_MAX_BYTES, RawRecord, ReaderOptions, _name, registe
 __all__ = ["read_telegram", "flatten_text"]
 
 _MD_LINK = re.compile(r"\[([^\[\]]{0,2000})\]\((\S+?)\)")
-_MD_MARKS = re.compile(r"(\*\*|__|~~|\|\|)(.+?)\1", re.DOTALL)
+# A marker opens where no letter precedes it and closes where none follows,
+# so that censored words ("ч**т") and snake_case names are left alone.
+_MD_MARKS = re.compile(r"(?<!\w)(\*\*|__|~~|\|\|)(?!\s)(.+?)(?<!\s)\1(?!\w)", re.DOTALL)
 _MD_CODE = re.compile(r"```(?:[a-z0-9_+-]*\n)?(.*?)```|`([^`\n]+)`", re.DOTALL)
 _URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?://|www\.|t\.me/)[^\s<>()\[\]]+")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
