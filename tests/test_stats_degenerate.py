@@ -347,3 +347,28 @@ def test_naming_over_time_fits_small_shares():
     fig.canvas.draw()
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
     assert 2 <= len(labels) <= 8 and not any("00:00" in t for t in labels)
+
+
+# --- CLI -----------------------------------------------------------------------
+
+
+def test_cli_rates_family_and_cluster_options(monkeypatch):
+    from typer.testing import CliRunner
+
+    from framing.stats import cli
+
+    data = _count_docs(zero=()).rename(columns={"n": "n__invasion__own"})
+    data["published"] = pd.to_datetime(data["day"]).dt.tz_localize("UTC")
+    monkeypatch.setattr(cli, "_features", lambda corpus, lexicon, subset=None: data)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli.stats_app,
+        ["rates", "x", "--family", "negbin", "--cluster", "outlet,day"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "negbin, cluster-robust" in result.output
+    assert "quasipoisson" not in result.output.split("Notes:")[0]
+    off = runner.invoke(cli.stats_app, ["rates", "x", "--cluster", "none"])
+    assert off.exit_code == 0 and "clustering is off" in off.output
+    bad = runner.invoke(cli.stats_app, ["rates", "x", "--family", "bogus"])
+    assert bad.exit_code != 0 and "use negbin, quasipoisson or poisson" in bad.output

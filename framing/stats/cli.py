@@ -39,6 +39,29 @@ OutOpt = Annotated[
     Path | None, typer.Option(help="Write the table: .csv or .tex (LaTeX).")
 ]
 AdjustOpt = Annotated[str, typer.Option(help="Multiple testing: bh, holm, none.")]
+ClusterOpt = Annotated[
+    str,
+    typer.Option(
+        help="Cluster-robust SEs by these comma-separated columns "
+        "(default outlet,day); 'none' turns clustering off (with a warning)."
+    ),
+]
+FamilyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--family",
+        help="Document-level model: negbin, quasipoisson or poisson; repeat for "
+        "several (default: quasipoisson and negbin).",
+    ),
+]
+
+
+def _cluster(value: str) -> list[str] | None:
+    """``--cluster outlet,day`` -> ["outlet", "day"]; ``none`` -> None."""
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    if not names or names == ["none"]:
+        return None
+    return names
 
 
 def _features(corpus: str, lexicon: str, subset: Any = None) -> Any:
@@ -120,6 +143,7 @@ def presence(
     outlet: OutletOpt = None,
     exclude_outlet: ExcludeOutletOpt = None,
     group: GroupOpt = None,
+    cluster: ClusterOpt = "outlet,day",
 ) -> None:
     """Logit of frame presence by outlet x period, SEs clustered by outlet-day.
 
@@ -135,7 +159,7 @@ def presence(
         result = fit_presence(
             data,
             _column(data, "has", frame, voice),
-            cluster=["outlet", "day"],
+            cluster=_cluster(cluster),
             p_adjust=p_adjust,
         )
         _emit(result, out)
@@ -163,6 +187,8 @@ def rates(
     outlet: OutletOpt = None,
     exclude_outlet: ExcludeOutletOpt = None,
     group: GroupOpt = None,
+    cluster: ClusterOpt = "outlet,day",
+    family: FamilyOpt = None,
 ) -> None:
     """Rate ratios: exact token-level test beside document-level models.
 
@@ -175,12 +201,21 @@ def rates(
 
         subset = subset_from_options(start, end, outlet, exclude_outlet, group)
         data = add_period(_features(corpus, lexicon, subset), event)
+        families = family or ["quasipoisson", "negbin"]
+        unknown = [
+            f for f in families if f not in ("negbin", "quasipoisson", "poisson")
+        ]
+        if unknown:
+            raise FramingError(
+                f"--family {unknown[0]!r}: use negbin, quasipoisson or poisson"
+            )
         result = compare_rates(
             data,
             _column(data, "n", frame, voice),
             by=by,
             reference=reference,
-            cluster=["outlet", "day"],
+            cluster=_cluster(cluster),
+            families=families,  # type: ignore[arg-type]
             p_adjust=p_adjust,
         )
         _emit(result, out)
