@@ -427,6 +427,40 @@ def test_cli_subset_options(telegram, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Moscow" in result.output and "moskva-live" not in result.output
+    result = runner.invoke(
+        app,
+        [
+            "stats",
+            "words",
+            "ru-telegram-2024",
+            "--by",
+            "source",
+            "--group",
+            "Moscow=moskva-live,moskva-s-ogonkom,novosti-moskvy",
+            "--start",
+            "2024-11-01",
+            "--top",
+            "3",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Moscow" in result.output and "newsach" in result.output
+    result = runner.invoke(
+        app,
+        ["frames", "detect", "ru-telegram-2024", "--no-progress", "--outlet", "mash"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "war-naming, subset" in result.output
+    mash = telegram.sql(
+        "SELECT count(*) AS n FROM mentions m JOIN articles a USING (doc_id) "
+        "WHERE m.referent = 'event' AND m.frame = 'special-military-operation' "
+        "AND m.voice = 'own'",
+        subset=Subset(outlets=["mash"]),
+    )["n"][0]
+    row = next(
+        line for line in result.output.splitlines() if "special-military-op" in line
+    )
+    assert f"{int(mash):,}" in row.split("│")[2]
 
 
 # --- the study file --------------------------------------------------------------
