@@ -234,6 +234,19 @@ def test_nexis_document_without_date_is_a_reject_naming_it(tmp_path: Path) -> No
     assert records[1].error is None
 
 
+def test_nexis_document_over_the_record_cap_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "long.txt"
+    path.write_text(
+        "Short\nPaper\nMarch 3, 2022\nBody\nA few words.\nEnd of Document\n"
+        "Long\nPaper\nMarch 4, 2022\nBody\n" + "word " * 100 + "\nEnd of Document\n"
+    )
+    records = read(path, "nexis", max_record_bytes=200)
+    assert records[0].error is None
+    assert records[1].error_code == "too_large"
+    assert "max_record_bytes" in (records[1].error or "")
+    assert "text" not in records[1].fields
+
+
 def test_nexis_text_without_separators_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("Just some notes\nMarch 3, 2022\nno export here\n")

@@ -578,6 +578,29 @@ def open_text_lines(path: Path, encoding: str) -> list[str]:
     return text.lstrip("\ufeff").splitlines()
 
 
+def capped(records: Iterator[Any], cap: int) -> Iterator[Any]:
+    """Records, each one whose text fields exceed ``cap`` characters rejected.
+
+    The reject (``too_large``) keeps the record's locator and says how to
+    raise the card's ``max_record_bytes``.
+    """
+    from .readers import RawRecord
+
+    for record in records:
+        size = sum(len(v) for v in record.fields.values() if isinstance(v, str))
+        if record.error is None and size > cap:
+            yield RawRecord(
+                record.source_file,
+                record.locator,
+                {k: v for k, v in record.fields.items() if k != "text"},
+                f"{size:,} characters, over the cap of {cap:,}; raise "
+                "max_record_bytes in the card if the document is genuine",
+                "too_large",
+            )
+        else:
+            yield record
+
+
 def clean_field(value: Any) -> str:
     """A metadata value with non-breaking spaces and outer blanks removed."""
     return re.sub(r"[\u00a0\u202f\s]+", " ", str(value)).strip()

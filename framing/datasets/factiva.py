@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
-from .exports import clean_field, language_code, rtf_to_text
+from .exports import capped, clean_field, language_code, rtf_to_text
 from .readers import (
     DEFAULT_MAX_BYTES,
     RawRecord,
@@ -277,8 +277,7 @@ def _html_articles(path: Path, data: bytes, source: str) -> Iterator[RawRecord]:
             yield RawRecord(source, where, fields)
 
 
-@register_reader("factiva")
-def read_factiva(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
+def _read_factiva(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
     """Read a Factiva export (HTML or RTF), one record per article."""
     name = _name(path, opts)
     cap = opts.max_bytes or DEFAULT_MAX_BYTES["factiva"]
@@ -298,3 +297,12 @@ def read_factiva(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
         f"neither RTF nor HTML (the file starts with {head[:20].decode('latin-1')!r})",
         "save the articles from Factiva as RTF or HTML (Format: Article)",
     )
+
+
+@register_reader("factiva")
+def read_factiva(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
+    """Read a Factiva export (HTML or RTF), one record per article.
+
+    A record over ``max_record_bytes`` characters is rejected (``too_large``).
+    """
+    return capped(_read_factiva(path, opts), opts.record_cap())

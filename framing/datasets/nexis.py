@@ -59,6 +59,7 @@ from typing import Any
 
 from ..errors import SourceError
 from .exports import (
+    capped,
     clean_field,
     docx_paragraphs,
     language_code,
@@ -416,8 +417,7 @@ def parse_nexis_lines(
         )
 
 
-@register_reader("nexis")
-def read_nexis(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
+def _read_nexis(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
     """Read a Nexis export (.docx, .rtf or text), one record per document."""
     name = _name(path, opts)
     suffix = path.suffix.lower()
@@ -457,3 +457,12 @@ def _named(path: Path, records: Iterator[RawRecord]) -> Iterator[RawRecord]:
 def _is_zip(path: Path) -> bool:
     with open(path, "rb") as handle:
         return handle.read(4) == b"PK\x03\x04"
+
+
+@register_reader("nexis")
+def read_nexis(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
+    """Read a Nexis export (.docx, .rtf or text), one record per document.
+
+    A record over ``max_record_bytes`` characters is rejected (``too_large``).
+    """
+    return capped(_read_nexis(path, opts), opts.record_cap())

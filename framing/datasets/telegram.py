@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
+from .exports import capped
 from .readers import DEFAULT_MAX_BYTES, RawRecord, ReaderOptions, _name, register_reader
 
 __all__ = ["read_telegram", "flatten_text"]
@@ -269,8 +270,7 @@ def _channel_messages(
         yield _message(message, channel, channel_id, source, where)
 
 
-@register_reader("telegram")
-def read_telegram(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
+def _read_telegram(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
     """Read a Telegram export, one record per message (see the module)."""
     name = _name(path, opts)
     cap = opts.max_bytes or DEFAULT_MAX_BYTES["telegram"]
@@ -322,3 +322,12 @@ def read_telegram(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
         "give a Telegram Desktop result.json (a channel's 'messages'), or a "
         "JSON list of message objects",
     )
+
+
+@register_reader("telegram")
+def read_telegram(path: Path, opts: ReaderOptions) -> Iterator[RawRecord]:
+    """Read a Telegram export, one record per message (see the module).
+
+    A record over ``max_record_bytes`` characters is rejected (``too_large``).
+    """
+    return capped(_read_telegram(path, opts), opts.record_cap())
