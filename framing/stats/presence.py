@@ -429,7 +429,8 @@ def _predictions(
     z: float,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     eta = x @ params
-    se_eta = np.sqrt(np.einsum("ij,jk,ik->i", x, cov, x))
+    # Rounding can leave a tiny negative variance (e.g. one-cluster cells).
+    se_eta = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", x, cov, x), 0, None))
     expit = stats.logistic.cdf
     out = pd.DataFrame(
         {
