@@ -344,6 +344,8 @@ def test_rtf_to_text_handles_escapes_and_destinations() -> None:
         rb"\'c2\'ee\'e9\'ed\'e0\par \uc1\u1074?\u1086?\par a\~b\{c\}\\ {\pict 0a0b}end}"
     )
     assert rtf_to_text(rtf) == "Война\nво\na\u00a0b{c}\\ end"
+    # \binN data may hold braces; it is skipped whole.
+    assert rtf_to_text(rb"{\rtf1\ansi A{\pict\bin4 }{{}}B}") == "AB"
 
 
 @pytest.mark.parametrize(

@@ -242,7 +242,10 @@ def rtf_to_text(data: bytes, path: str | Path = "<rtf>") -> str:
             out.append(pending.decode(codepage, "replace"))
             pending.clear()
 
+    skip_until = 0  # end of the raw bytes of a \binN
     for token in _RTF_TOKEN.finditer(text):
+        if token.start() < skip_until:
+            continue
         word, arg, hexbyte, symbol, brace, chunk = token.groups()
         if brace is not None:
             flush()
@@ -286,6 +289,10 @@ def rtf_to_text(data: bytes, path: str | Path = "<rtf>") -> str:
                 "the file is damaged: export the documents again",
             )
         if word is not None:
+            if word == "bin" and arg is not None:
+                # \binN is followed by N raw bytes that may hold braces.
+                skip_until = token.end() + max(0, int(arg))
+                continue
             if word != "u" or skip:
                 flush()
             if word in _SKIP_DESTINATIONS or (star and not skip):
