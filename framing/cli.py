@@ -278,17 +278,55 @@ def corpus_build(
             help="Near-duplicate Jaccard threshold (default from the card, else 0.8)."
         ),
     ] = None,
+    dedupe_mode: Annotated[
+        str | None,
+        typer.Option(
+            "--dedupe",
+            help="Deduplication: near (exact + near duplicates), exact or off "
+            "(default from the card's [dedupe] mode, else near).",
+        ),
+    ] = None,
+    dedupe_scope: Annotated[
+        str | None,
+        typer.Option(
+            help="Duplicates across the whole corpus or only within one outlet "
+            "(corpus or outlet; default from the card, else corpus)."
+        ),
+    ] = None,
+    dedupe_window: Annotated[
+        str | None,
+        typer.Option(
+            help="Longest gap between duplicates, such as 12h or 3d; 0 for none "
+            "(default from the card, else none)."
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
 ) -> None:
-    """Build corpora into the cache and print a per-outlet summary."""
+    """Build corpora into the cache and print a per-outlet summary.
+
+    The --dedupe options override the card's [dedupe] table for this build;
+    the store manifest records them, and a store built with another policy
+    is rebuilt, never reused.
+    """
     import pandas as pd
 
     from .datasets.build import build_corpus
 
+    overrides = {
+        key: value
+        for key, value in (
+            ("threshold", threshold),
+            ("mode", dedupe_mode),
+            ("scope", dedupe_scope),
+            ("window", dedupe_window),
+        )
+        if value is not None
+    }
     summaries = []
     for name in names:
-        dedupe = {"threshold": threshold} if threshold is not None else None
-        corpus = build_corpus(name, force=force, progress=progress, dedupe=dedupe)
+        corpus = build_corpus(
+            name, force=force, progress=progress, dedupe=overrides or None
+        )
         counts = corpus.counts
         console.print(
             f"[bold]{corpus.name}[/]: read {counts['read']} = kept {counts['kept']} "
@@ -371,22 +409,9 @@ def _print_summary(frame: Any) -> None:
     # A subset that groups outlets gives one row per source.
     key = "source" if "source" in frame.columns else "outlet"
     table = Table(title=f"Per-{key} summary (canonical articles)")
-    for column in (
-        "corpus",
-        key,
-        "documents",
-        "words",
-        "first",
-        "last",
-        "duplicates",
-        "rejected",
-    ):
-        table.add_column(
-            column,
-            justify="right"
-            if column in {"documents", "words", "duplicates", "rejected"}
-            else "left",
-        )
+    counts = ("documents", "words", "duplicates", "exact", "near", "rejected")
+    for column in ("corpus", key, "documents", "words", "first", "last", *counts[2:]):
+        table.add_column(column, justify="right" if column in counts else "left")
     for row in frame.itertuples(index=False):
         table.add_row(
             row.corpus,
@@ -396,9 +421,22 @@ def _print_summary(frame: Any) -> None:
             _day(row.first),
             _day(row.last),
             f"{row.duplicates:,}",
+            _count(getattr(row, "exact_duplicates", None)),
+            _count(getattr(row, "near_duplicates", None)),
             f"{row.rejected:,}",
         )
     console.print(table)
+    if "dedupe" in frame.columns:
+        for corpus, policy in frame[["corpus", "dedupe"]].drop_duplicates().values:
+            console.print(
+                f"{corpus}: duplicates removed under dedupe policy {policy} "
+                "(mode, scope, window)",
+                highlight=False,
+            )
+
+
+def _count(value: Any) -> str:
+    return "-" if value is None else f"{int(value):,}"
 
 
 def _day(value: Any) -> str:

@@ -18,6 +18,31 @@ order breaks ties; undated documents come last). Nothing is dropped here:
 the corpus builder writes canonical members to the articles table and the
 others, with their cluster, to the duplicates table.
 
+Two settings restrict which documents may be duplicates of each other:
+
+* ``scope="outlet"``: only documents of the same outlet (``scope="corpus"``,
+  the default, pairs documents across outlets: wire copy and reposts);
+* ``window``: a duration (``"12h"``, ``"3d"``; ``0`` is unlimited, the
+  default). Two documents published further apart than the window are never
+  duplicates, so a daily rubric or a weekly report repeated on other days is
+  kept.
+
+Candidates still come only from the exact hashes and the LSH buckets; scope
+and time gap are checked when a candidate pair is formed. With a window the
+clusters are formed greedily in publication order so that they cannot chain
+across the window: a document is a duplicate of the earliest *kept*
+(canonical) document that matches it and was published at most ``window``
+before it; a document without one is kept and becomes canonical. Every
+member of a cluster therefore lies within ``window`` after its canonical
+member, so no two members of a cluster are further apart than the window.
+Undated documents are never duplicates when a window is set (their gap is
+unknown). The sweep holds only the canonical documents of the last window
+in memory (per exact hash and per LSH bucket, at most
+``_LIVE_PER_BUCKET`` each), so memory stays flat in the length of the
+corpus. Without a window the clusters are the connected components of the
+matching pairs (the behaviour before windows existed, kept so that stores
+built with the default policy do not change).
+
 The default ``threshold=0.8`` keeps wire copies with an added byline,
 dateline or a trimmed last paragraph together while separating formulaic
 releases that share only boilerplate (for example "telephone conversation
@@ -31,17 +56,89 @@ import hashlib
 import re
 import tempfile
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-__all__ = ["Deduplicator", "DuplicateAssignment", "shingles"]
+__all__ = [
+    "Deduplicator",
+    "DuplicateAssignment",
+    "MODES",
+    "SCOPES",
+    "format_window",
+    "parse_window",
+    "shingles",
+]
 
 _WORD = re.compile(r"\w+")
 _NO_DATE = np.iinfo(np.int64).max
+MODES = ("near", "exact", "off")
+SCOPES = ("corpus", "outlet")
+_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([wdhms]?)\s*$")
+# Canonical documents remembered per LSH bucket while sweeping with a window.
+_LIVE_PER_BUCKET = 16
+# Drop buckets without a canonical document inside the window this often.
+_PRUNE_EVERY = 50_000
+
+
+def parse_window(value: str | int | float | None) -> int:
+    """Seconds of a dedupe time window; ``0`` means unlimited.
+
+    Parameters
+    ----------
+    value : str, int, float or None
+        A duration such as ``"3d"``, ``"12h"``, ``"90m"``, ``"45s"`` or
+        ``"1w"``; a bare number is seconds; ``None``, ``0`` or ``"0"`` is no
+        window.
+
+    Raises
+    ------
+    ValueError
+        For anything else, with the accepted forms.
+
+    Examples
+    --------
+    >>> parse_window("3d"), parse_window("12h"), parse_window("0"), parse_window(None)
+    (259200, 43200, 0, 0)
+    """
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        raise ValueError(f"window must be a duration such as '3d'; got {value!r}")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"window must not be negative; got {value!r}")
+        return int(round(value))
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(
+            f"window must be a duration such as '3d', '12h', '90m', '1w' or "
+            f"'0' (unlimited); got {value!r}"
+        )
+    number, unit = match.groups()
+    return int(round(float(number) * _UNITS[unit or "s"]))
+
+
+def format_window(seconds: int) -> str:
+    """The shortest spelling of a window in seconds (``"0"``: unlimited).
+
+    Examples
+    --------
+    >>> format_window(259200), format_window(43200), format_window(0)
+    ('3d', '12h', '0')
+    """
+    if seconds <= 0:
+        return "0"
+    for unit, size in _UNITS.items():
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"  # pragma: no cover - "s" always divides
 
 
 def shingles(text: str, size: int = 5) -> set[bytes]:
@@ -107,6 +204,12 @@ class Deduplicator:
         Seed of the MinHash permutations.
     workdir : str or Path, optional
         Folder for the signature scratch file (default: a temporary folder).
+    scope : {"corpus", "outlet"}
+        Pair documents across outlets, or only within one outlet (the
+        ``outlet`` given to :meth:`add`).
+    window : str, int or float
+        Longest time between two duplicates (see :func:`parse_window`);
+        ``0`` is unlimited. See the module docstring for the semantics.
 
     Examples
     --------
@@ -123,6 +226,15 @@ class Deduplicator:
     DuplicateAssignment(canonical=1, kind='exact', similarity=1.0, size=2)
     >>> 2 in clusters
     False
+
+    A weekly report repeated word for word is kept under a window of a day:
+
+    >>> day = 86_400 * 10**6
+    >>> weekly = Deduplicator(window="1d", near_duplicates=False)
+    >>> for week in range(3):
+    ...     _ = weekly.add("Weekly briefing, week by week", published_us=week * 7 * day)
+    >>> weekly.resolve()
+    {}
     """
 
     def __init__(
@@ -134,6 +246,8 @@ class Deduplicator:
         near_duplicates: bool = True,
         seed: int = 1,
         workdir: str | Path | None = None,
+        scope: str = "corpus",
+        window: str | int | float = 0,
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
@@ -141,9 +255,16 @@ class Deduplicator:
         self.near_duplicates = near_duplicates
         self.seed = seed
         self.workdir = workdir
+        self.scope = scope
+        self.window = window
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be one of {list(SCOPES)}, got {scope!r}")
+        self.window_seconds_ = parse_window(window)
         self._published = array.array("q")
+        self._outlet = array.array("i")
+        self._outlet_codes: dict[str | None, int] = {}
         self._sha = bytearray()
         self._bands: list[array.array[int]] = []
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
@@ -169,6 +290,7 @@ class Deduplicator:
         *,
         published_us: int | None = None,
         text_sha256: str | None = None,
+        outlet: str | None = None,
     ) -> int:
         """Fingerprint one document and return its read index.
 
@@ -181,8 +303,13 @@ class Deduplicator:
             undated documents: see the module docstring).
         text_sha256 : str, optional
             Hex sha256 of ``text``, if already computed.
+        outlet : str, optional
+            The document's outlet (used with ``scope="outlet"``).
         """
         index = len(self._published)
+        if self.scope == "outlet":
+            code = self._outlet_codes.setdefault(outlet, len(self._outlet_codes))
+            self._outlet.append(code)
         digest = (
             bytes.fromhex(text_sha256)
             if text_sha256
@@ -213,6 +340,14 @@ class Deduplicator:
             clusters of two or more documents only.
         """
         count = len(self._published)
+        sha = (
+            np.frombuffer(bytes(self._sha), dtype="S32")
+            if count
+            else np.empty(0, "S32")
+        )
+        signatures = self._signatures(count)
+        if self.window_seconds_ > 0:
+            return self._resolve_windowed(sha, signatures)
         parent = np.arange(count, dtype=np.int64)
 
         def find(node: int) -> int:
@@ -228,26 +363,38 @@ class Deduplicator:
             if root_a != root_b:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
 
-        sha = (
-            np.frombuffer(bytes(self._sha), dtype="S32")
-            if count
-            else np.empty(0, "S32")
-        )
-        for group in _equal_runs(sha):
+        outlets = self._outlets()
+        exact_keys = sha
+        if outlets is not None and count:
+            # Same text in another outlet is another key.
+            exact_keys = np.frombuffer(
+                np.hstack(
+                    [
+                        sha.view(np.uint8).reshape(count, 32),
+                        outlets.astype("<i4").view(np.uint8).reshape(count, 4),
+                    ]
+                ).tobytes(),
+                dtype="S36",
+            )
+        for group in _equal_runs(exact_keys):
             for member in group[1:]:
                 union(int(group[0]), int(member))
 
-        signatures = self._signatures(count)
         if signatures is not None:
             for store in self._bands:
                 band = np.frombuffer(store, dtype=np.uint64)
                 for group in _equal_runs(band):
-                    self._verify_bucket(group, signatures, sha, union, find)
+                    self._verify_bucket(group, signatures, sha, union, find, outlets)
 
         roots = np.fromiter(
             (find(i) for i in range(count)), dtype=np.int64, count=count
         )
         return self._assign(roots, signatures, sha)
+
+    def _outlets(self) -> np.ndarray | None:
+        if self.scope != "outlet":
+            return None
+        return np.frombuffer(self._outlet, dtype=np.int32)
 
     def _verify_bucket(
         self,
@@ -256,12 +403,15 @@ class Deduplicator:
         sha: np.ndarray,
         union: Callable[[int, int], None],
         find: Callable[[int], int],
+        outlets: np.ndarray | None = None,
     ) -> None:
         # Small buckets are checked pairwise; in large buckets (shared
         # boilerplate) each member is checked against a few earlier ones.
         members = [int(m) for m in group]
         for position, member in enumerate(members[1:], start=1):
             for other in members[max(0, position - 8) : position]:
+                if outlets is not None and outlets[member] != outlets[other]:
+                    continue
                 if find(member) == find(other):
                     break
                 if sha[member] == sha[other] or (
@@ -269,6 +419,79 @@ class Deduplicator:
                 ):
                     union(member, other)
                     break
+
+    def _resolve_windowed(
+        self, sha: np.ndarray, signatures: np.ndarray | None
+    ) -> dict[int, DuplicateAssignment]:
+        """Greedy sweep in publication order (see the module docstring)."""
+        published = np.frombuffer(self._published, dtype=np.int64)
+        window = self.window_seconds_ * 1_000_000
+        outlets = self._outlets()
+        dated = np.flatnonzero(published != _NO_DATE)
+        # Stable: equal times keep read order, as canonical choice does.
+        order = dated[np.argsort(published[dated], kind="stable")]
+        bands = (
+            [np.frombuffer(store, dtype=np.uint64) for store in self._bands]
+            if signatures is not None
+            else []
+        )
+        # Live canonical documents (read indices, oldest first) per key.
+        exact_live: dict[Any, list[int]] = {}
+        band_live: list[dict[Any, list[int]]] = [{} for _ in bands]
+        matches: dict[int, tuple[int, str, float]] = {}
+        for step, index in enumerate(order.tolist()):
+            now = int(published[index])
+            oldest = now - window
+            outlet = int(outlets[index]) if outlets is not None else 0
+            best: tuple[int, str, float] | None = None
+            exact_key = (sha[index], outlet)
+            live = exact_live.get(exact_key)
+            if live:
+                _expire(live, published, oldest)
+                if live:
+                    # Canonical documents of one text are more than a window
+                    # apart, so at most one is live: the match.
+                    best = (live[0], "exact", 1.0)
+            for band, table in zip(bands, band_live, strict=True):
+                bucket = table.get((int(band[index]), outlet))
+                if not bucket:
+                    continue
+                _expire(bucket, published, oldest)
+                for other in bucket:
+                    if best is not None and (published[other], other) >= (
+                        published[best[0]],
+                        best[0],
+                    ):
+                        break
+                    if sha[other] == sha[index]:
+                        best = (other, "exact", 1.0)
+                        break
+                    assert signatures is not None
+                    similarity = _jaccard(signatures[index], signatures[other])
+                    if similarity >= self.threshold:
+                        best = (other, "near", similarity)
+                        break
+            if best is not None:
+                matches[index] = best
+            else:
+                exact_live.setdefault(exact_key, []).append(index)
+                for band, table in zip(bands, band_live, strict=True):
+                    bucket = table.setdefault((int(band[index]), outlet), [])
+                    bucket.append(index)
+                    if len(bucket) > _LIVE_PER_BUCKET:
+                        del bucket[0]
+            if step % _PRUNE_EVERY == _PRUNE_EVERY - 1:
+                for live_table in (exact_live, *band_live):
+                    _prune(live_table, published, oldest)
+        sizes = Counter(canonical for canonical, _, _ in matches.values())
+        assignments: dict[int, DuplicateAssignment] = {}
+        for canonical, size in sizes.items():
+            assignments[canonical] = DuplicateAssignment(canonical, "", 1.0, size + 1)
+        for index, (canonical, kind, similarity) in matches.items():
+            assignments[index] = DuplicateAssignment(
+                canonical, kind, similarity, sizes[canonical] + 1
+            )
+        return dict(sorted(assignments.items()))
 
     def _signatures(self, count: int) -> np.ndarray | None:
         if self._signature_file is None or count == 0:
@@ -320,6 +543,18 @@ class Deduplicator:
 
     def __del__(self) -> None:
         self.close()
+
+
+def _expire(live: list[int], published: np.ndarray, oldest: int) -> None:
+    """Drop canonical documents published before ``oldest`` (oldest first)."""
+    while live and published[live[0]] < oldest:
+        del live[0]
+
+
+def _prune(table: dict[Any, list[int]], published: np.ndarray, oldest: int) -> None:
+    """Forget keys whose newest canonical document left the window."""
+    for key in [k for k, v in table.items() if published[v[-1]] < oldest]:
+        del table[key]
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:

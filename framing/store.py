@@ -302,6 +302,37 @@ class Corpus:
     def counts(self) -> dict[str, Any]:
         return dict(self.manifest["counts"])
 
+    @property
+    def dedupe_policy(self) -> dict[str, Any]:
+        """The dedupe policy the store was built with (mode, scope, window, ...).
+
+        Stores built before ``mode``, ``scope`` and ``window`` existed
+        recorded ``near_duplicates``: they used the whole corpus as scope
+        and no window.
+        """
+        params = dict(self.manifest.get("parameters", {}).get("dedupe", {}))
+        if "mode" not in params:
+            near = params.pop("near_duplicates", True)
+            params = {
+                "mode": "near" if near else "exact",
+                "scope": "corpus",
+                "window": "0",
+                **params,
+            }
+        return params
+
+    @property
+    def dedupe_policy_text(self) -> str:
+        """:attr:`dedupe_policy` in a few words, such as ``near, corpus, 12h``."""
+        policy = self.dedupe_policy
+        if policy.get("mode") == "off":
+            return "off"
+        window = policy.get("window", "0")
+        return (
+            f"{policy.get('mode')}, {policy.get('scope')}, "
+            f"{'no window' if window == '0' else window}"
+        )
+
     def __repr__(self) -> str:
         counts = self.counts
         return (
@@ -500,7 +531,10 @@ class Corpus:
         """Per-outlet table: documents, words, date range, duplicates, rejects.
 
         Rejects are attributed to an outlet where the row got far enough to
-        have one, and otherwise listed under ``(unattributed)``.
+        have one, and otherwise listed under ``(unattributed)``. Duplicates
+        are split by kind (``exact_duplicates``, ``near_duplicates``);
+        ``read = documents + duplicates + rejected`` on every row; ``dedupe``
+        is the policy the store was built with (:attr:`dedupe_policy`).
 
         With a :class:`~framing.subsets.Subset`, only its documents and
         duplicates are counted; rejects are filtered by outlet only (a
@@ -518,7 +552,10 @@ class Corpus:
             subset=subset,
         )
         dups = self.sql(
-            "SELECT outlet, count(*) AS duplicates FROM duplicates GROUP BY outlet",
+            "SELECT outlet, count(*) AS duplicates, "
+            "count(*) FILTER (WHERE duplicate_kind = 'exact') AS exact_duplicates, "
+            "count(*) FILTER (WHERE duplicate_kind = 'near') AS near_duplicates "
+            "FROM duplicates GROUP BY outlet",
             subset=subset,
         )
         rejects = pd.DataFrame(
@@ -531,11 +568,21 @@ class Corpus:
         table = kept.merge(dups, on="outlet", how="outer").merge(
             rejects, on="outlet", how="outer"
         )
-        for column in ("documents", "words", "duplicates", "rejected"):
+        for column in (
+            "documents",
+            "words",
+            "duplicates",
+            "exact_duplicates",
+            "near_duplicates",
+            "rejected",
+        ):
             table[column] = table[column].fillna(0).astype("int64")
         if subset is not None and not subset.is_everything:
             table = _summary_of_subset(table, subset)
         table.insert(0, "corpus", self.name)
+        # Every row read is kept, a duplicate or rejected, per outlet too.
+        table["read"] = table["documents"] + table["duplicates"] + table["rejected"]
+        table["dedupe"] = self.dedupe_policy_text
         key = "source" if "source" in table.columns else "outlet"
         return table.sort_values(key).reset_index(drop=True)
 

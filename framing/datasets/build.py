@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from .._progress import progress_bar, track
-from ..dedupe import Deduplicator
+from ..dedupe import MODES, SCOPES, Deduplicator, format_window, parse_window
 from ..errors import CacheDamageWarning, FramingError, SourceError
 from ..normalize import (
     DateParseError,
@@ -81,12 +81,23 @@ __all__ = [
 ]
 
 DEDUPE_DEFAULTS: dict[str, Any] = {
+    "mode": "near",
+    "scope": "corpus",
+    "window": "0",
     "threshold": 0.8,
     "num_perm": 128,
     "shingle_size": 5,
-    "near_duplicates": True,
     "seed": 1,
 }
+"""The dedupe policy of a card without a ``[dedupe]`` table.
+
+Exact and near duplicates across the whole corpus, with no time window: the
+policy every store was built with before scope and window existed, kept as
+the default so that the stores (and every figure computed from them) of
+corpora that do not set a policy stay the same. Corpora of short, recurring
+items set a window in their card (``ru-state-headlines``,
+``ru-telegram-2024``); see :mod:`framing.datasets.cards`.
+"""
 MANIFEST_FORMAT = "framing-corpus/1"
 _VERSIONED_PACKAGES = (
     "numpy",
@@ -378,7 +389,9 @@ class CorpusBuilder:
     languages : tuple of str
         Candidate languages for detection.
     dedupe : dict, optional
-        Overrides of :data:`DEDUPE_DEFAULTS`.
+        Overrides of :data:`DEDUPE_DEFAULTS` (``mode``, ``scope``,
+        ``window``, ``threshold``, ``num_perm``, ``shingle_size``, ``seed``;
+        ``near_duplicates`` is a deprecated spelling of ``mode``).
     progress : bool
         Show rich progress bars.
 
@@ -407,13 +420,43 @@ class CorpusBuilder:
         self.progress = progress
 
     def dedupe_parameters(self) -> dict[str, Any]:
-        unknown = set(self.dedupe or {}) - set(DEDUPE_DEFAULTS)
+        """The dedupe policy in effect: defaults, then ``dedupe``, checked.
+
+        ``window`` is given back in its shortest spelling (``"72h"`` ->
+        ``"3d"``) so that one policy has one spelling in the manifest and
+        the store's cache key.
+        """
+        given = dict(self.dedupe or {})
+        if "near_duplicates" in given:
+            alias = given.pop("near_duplicates")
+            if "mode" not in given:
+                warnings.warn(
+                    "dedupe near_duplicates is deprecated; use mode "
+                    '("near", "exact" or "off")',
+                    DeprecationWarning,
+                    stacklevel=3,
+                )
+                given["mode"] = "near" if alias else "exact"
+        unknown = set(given) - set(DEDUPE_DEFAULTS)
         if unknown:
             raise FramingError(
                 f"unknown dedupe parameters {sorted(unknown)}; "
                 f"allowed: {sorted(DEDUPE_DEFAULTS)}"
             )
-        return {**DEDUPE_DEFAULTS, **(self.dedupe or {})}
+        params = {**DEDUPE_DEFAULTS, **given}
+        if params["mode"] not in MODES:
+            raise FramingError(
+                f"dedupe mode {params['mode']!r}: use one of {', '.join(MODES)}"
+            )
+        if params["scope"] not in SCOPES:
+            raise FramingError(
+                f"dedupe scope {params['scope']!r}: use one of {', '.join(SCOPES)}"
+            )
+        try:
+            params["window"] = format_window(parse_window(params["window"]))
+        except ValueError as error:
+            raise FramingError(f"dedupe {error}") from None
+        return params
 
     def build(
         self,
@@ -435,13 +478,25 @@ class CorpusBuilder:
             detect_language=LanguageDetector(languages=self.languages),
             timezone=self.timezone,
         )
-        exact_only = {**params, "near_duplicates": False}
+        near = params["mode"] == "near"
+        stage = "near_dedupe" if near else "exact_dedupe"
         with atomic_directory(target) as staging, progress_bar(self.progress) as bar:
-            dedupe = Deduplicator(**params, workdir=staging)
-            exact = (
-                Deduplicator(**exact_only) if not params["near_duplicates"] else None
+            dedupe = (
+                Deduplicator(
+                    threshold=params["threshold"],
+                    num_perm=params["num_perm"],
+                    shingle_size=params["shingle_size"],
+                    seed=params["seed"],
+                    near_duplicates=near,
+                    scope=params["scope"],
+                    window=params["window"],
+                    workdir=staging,
+                )
+                if params["mode"] != "off"
+                else None
             )
             read = Counter[str]()
+            read_by_outlet = Counter[str]()
             rejected = Counter[str]()
             rejected_by_outlet = Counter[str]()
             staged_path = staging / "staged.parquet"
@@ -462,6 +517,11 @@ class CorpusBuilder:
                         timer["normalise"] += time.perf_counter() - started
                         file_yield.add(record, result)
                         started = time.perf_counter()
+                        read_by_outlet[
+                            (result.outlet or "(unattributed)")
+                            if isinstance(result, Reject)
+                            else result["outlet"]
+                        ] += 1
                         if isinstance(result, Reject):
                             rejected[result.reason] += 1
                             rejected_by_outlet[result.outlet or "(unattributed)"] += 1
@@ -485,22 +545,22 @@ class CorpusBuilder:
                             if published is not None
                             else None
                         )
+                        if dedupe is None:
+                            continue
                         started = time.perf_counter()
-                        (exact or dedupe).add(
+                        dedupe.add(
                             result["text"],
                             published_us=published_us,
                             text_sha256=result["text_sha256"],
+                            outlet=result["outlet"],
                         )
-                        timer["near_dedupe" if exact is None else "exact_dedupe"] += (
-                            time.perf_counter() - started
-                        )
+                        timer[stage] += time.perf_counter() - started
                     file_yield.check(path, source)
             started = time.perf_counter()
-            assignments = (exact or dedupe).resolve()
-            timer["near_dedupe" if exact is None else "exact_dedupe"] += (
-                time.perf_counter() - started
-            )
-            dedupe.close()
+            assignments = dedupe.resolve() if dedupe is not None else {}
+            timer[stage] += time.perf_counter() - started
+            if dedupe is not None:
+                dedupe.close()
             started = time.perf_counter()
             kept, duplicates, by_outlet = self._split(
                 staged_path, staging, assignments, bar
@@ -518,6 +578,23 @@ class CorpusBuilder:
             }
             if sum(read.values()) != kept + duplicates + sum(rejected.values()):
                 raise FramingError(f"{self.corpus}: counts do not reconcile: {counts}")
+            for outlet, n_read in read_by_outlet.items():
+                split = {
+                    "kept": 0,
+                    "duplicates": 0,
+                    "exact_duplicates": 0,
+                    "near_duplicates": 0,
+                    **by_outlet.get(outlet, {}),
+                }
+                split["read"] = n_read
+                split["rejected"] = rejected_by_outlet.get(outlet, 0)
+                if n_read != split["kept"] + split["duplicates"] + split["rejected"]:
+                    raise FramingError(
+                        f"{self.corpus}: counts of outlet {outlet!r} do not "
+                        f"reconcile: {split}"
+                    )
+                by_outlet[outlet] = split
+            counts["by_outlet"] = dict(sorted(by_outlet.items()))
             manifest = {
                 "format": MANIFEST_FORMAT,
                 "corpus": self.corpus,
@@ -627,11 +704,14 @@ class CorpusBuilder:
                         .append_column("similarity", pa.array(sims, pa.float64()))
                     )
                     dups.write_table(dup_table)
+                kind_at = iter(kinds)
                 for outlet, flag in zip(
                     table.column("outlet").to_pylist(), is_dup, strict=True
                 ):
                     counter = by_outlet.setdefault(outlet, Counter())
                     counter["duplicates" if flag else "kept"] += 1
+                    if flag:
+                        counter[f"{next(kind_at)}_duplicates"] += 1
                 kept += kept_table.num_rows
                 duplicates += int(is_dup.sum())
                 offset += size
@@ -639,7 +719,12 @@ class CorpusBuilder:
             kept,
             duplicates,
             {
-                o: {"kept": c["kept"], "duplicates": c["duplicates"]}
+                o: {
+                    "kept": c["kept"],
+                    "duplicates": c["duplicates"],
+                    "exact_duplicates": c["exact_duplicates"],
+                    "near_duplicates": c["near_duplicates"],
+                }
                 for o, c in sorted(by_outlet.items())
             },
         )
@@ -706,11 +791,30 @@ def _file_hashes(card: CorpusCard) -> dict[str, str]:
     return hashes
 
 
+def _key_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The dedupe policy as the cache key records it.
+
+    The policies that existed before ``mode``, ``scope`` and ``window``
+    (near or exact, whole corpus, no window) keep their old spelling, so
+    that stores built with them stay valid; any other policy is keyed in
+    full, so a store built with one policy is never reused for another.
+    """
+    if (
+        params["mode"] in ("near", "exact")
+        and params["scope"] == "corpus"
+        and params["window"] == "0"
+    ):
+        legacy = {k: v for k, v in params.items() if k not in ("mode", "scope")}
+        del legacy["window"]
+        return {**legacy, "near_duplicates": params["mode"] == "near"}
+    return params
+
+
 def _build_key(card: CorpusCard, params: dict[str, Any], hashes: dict[str, str]) -> str:
     payload = json.dumps(
         {
             "card": card.sha256,
-            "params": params,
+            "params": _key_params(params),
             "framing": __version__,
             # A new column or a changed date rule means a new store.
             "schema": ARTICLES_TABLE_SCHEMA.names,
@@ -733,7 +837,11 @@ def build_corpus(
     """Fetch a registered corpus and build its store in the cache.
 
     An up-to-date store (same card, files, parameters and toolkit version)
-    is reused unless ``force``.
+    is reused unless ``force``. ``dedupe`` overrides keys of the card's
+    ``[dedupe]`` table for this build (``mode``, ``scope``, ``window``, ...);
+    the store manifest records the policy in effect under
+    ``parameters.dedupe`` and the overrides under ``dedupe_override``, and a
+    store built with another policy is never reused.
     """
     card = card if isinstance(card, CorpusCard) else find_card(card)
     _refuse_name_clash(card)
@@ -790,6 +898,7 @@ def build_corpus(
             "evaluation_only": card.evaluation_only,
         },
         "inputs": inputs,
+        **({"dedupe_override": dict(dedupe)} if dedupe else {}),
     }
     return builder.build(
         [(paths[f.name], f) for f in card.files], target, manifest_extra=extra

@@ -127,10 +127,57 @@ of a spreadsheet) stays on its calendar day whatever the zone: it is stored
 as 00:00 UTC of that day, and the article's ``date_precision`` column says
 ``"day"`` (``"time"`` for a value with a time of day).
 
-Every problem of a card is reported at once, each naming the key. A
-``[dedupe]`` table takes ``threshold`` (a number in (0, 1]), ``num_perm``
-and ``shingle_size`` (positive integers), ``near_duplicates`` (true/false)
-and ``seed`` (an integer).
+Deduplication
+-------------
+The ``[dedupe]`` table sets which documents count as duplicates (the
+canonical one, the earliest, is kept in ``articles``; the others go to
+``duplicates``):
+
+.. code-block:: toml
+
+    [dedupe]
+    mode = "near"        # "near" (exact + MinHash near duplicates, the default),
+                         # "exact" (same normalised text only) or "off"
+    scope = "corpus"     # "corpus" (across outlets, the default) or "outlet"
+    window = "12h"       # longest gap between duplicates: "90m", "12h", "3d",
+                         # "1w"; "0" or absent: unlimited (the default)
+    threshold = 0.8      # near duplicates: Jaccard similarity, in (0, 1]
+    num_perm = 128       # MinHash permutations (positive integer)
+    shingle_size = 5     # words per shingle (positive integer)
+    seed = 1             # MinHash seed (integer)
+
+Wire copy and reposts of one item across outlets, published within hours,
+are what a framing study wants removed; a headline repeated on other days
+(a daily rubric, a weekly report, a yearly address) is a new publication and
+is kept when ``window`` is shorter than the gap. With a window, a document
+is a duplicate of the earliest kept document that matches it and was
+published at most ``window`` before it, so a cluster never spans more than
+the window (:mod:`framing.dedupe`). Dates given by day only are 00:00 UTC
+of their day, so with such dates any window under ``"1d"`` means "the same
+calendar day". Undated documents are never duplicates when a window is set.
+The default policy (near, corpus, unlimited) is the one stores were always
+built with; ``ru-state-headlines`` and ``ru-telegram-2024`` set their own
+(see their cards). ``framing corpus build --dedupe, --dedupe-scope,
+--dedupe-window`` override the card for one build; the policy in effect is
+recorded in the store manifest and shown by ``framing corpus summary``.
+``near_duplicates = true/false`` is the old spelling of ``mode = "near"``
+/ ``"exact"``; it still works with a :class:`DeprecationWarning`.
+
+Document ids
+------------
+``id`` in a mapping may name one source field or a list of fields joined
+into one id: ``id = ["channel", "message_id"]``. Use the list when an id
+is unique only within a part of the source: a Telegram ``message_id``
+repeats across channels, so the channel and the message id together make
+the id (otherwise posts of two channels with the same message id would be
+rejected as ``duplicate_id``). Ids are checked for uniqueness within a
+corpus; they play no part in deduplication, which compares texts.
+
+Every problem of a card is reported at once, each naming the key. In a
+``[dedupe]`` table: ``mode`` one of ``near``, ``exact``, ``off``; ``scope``
+one of ``corpus``, ``outlet``; ``window`` a duration as above;
+``threshold`` a number in (0, 1]; ``num_perm`` and ``shingle_size``
+positive integers; ``seed`` an integer.
 
 The canonical targets are ``text``, ``title``, ``published``, ``outlet``,
 ``url``, ``language``, ``author``, ``section`` and ``id``. ``outlet`` falls
@@ -326,7 +373,16 @@ _FILE_KEYS = {
     "max_record_bytes",
     "mapping",
 }
-_DEDUPE_KEYS = {"threshold", "num_perm", "shingle_size", "near_duplicates", "seed"}
+_DEDUPE_KEYS = {
+    "mode",
+    "scope",
+    "window",
+    "threshold",
+    "num_perm",
+    "shingle_size",
+    "near_duplicates",
+    "seed",
+}
 
 
 class _Problems:
@@ -483,10 +539,63 @@ def _check_dedupe(dedupe: Any, fail: _Problems) -> dict[str, Any]:
         value = dedupe.get(key, 1)
         if not (_is_int(value) and value > 0):
             fail(f"dedupe.{key}", f"a positive integer; got {value!r}")
-    if not isinstance(dedupe.get("near_duplicates", True), bool):
-        fail("dedupe.near_duplicates", "true or false")
     if not _is_int(dedupe.get("seed", 1)):
         fail("dedupe.seed", f"an integer; got {dedupe.get('seed')!r}")
+    return _check_dedupe_policy(dedupe, fail)
+
+
+_WARNED_ALIAS: set[Path] = set()
+
+
+def _check_dedupe_policy(dedupe: dict[str, Any], fail: _Problems) -> dict[str, Any]:
+    """Check ``mode``, ``scope`` and ``window``; turn ``near_duplicates`` into
+    ``mode``."""
+    from ..dedupe import MODES, SCOPES, parse_window
+
+    dedupe = dict(dedupe)
+    if "near_duplicates" in dedupe:
+        alias = dedupe.pop("near_duplicates")
+        if not isinstance(alias, bool):
+            fail("dedupe.near_duplicates", "true or false (better: mode)")
+        elif "mode" in dedupe:
+            fail(
+                "dedupe.near_duplicates",
+                "the old spelling of mode; give mode only",
+            )
+        else:
+            dedupe["mode"] = "near" if alias else "exact"
+            if fail.path not in _WARNED_ALIAS:
+                # Once per card: the registry is read by many commands.
+                _WARNED_ALIAS.add(fail.path)
+                warnings.warn(
+                    f"{fail.path}: dedupe.near_duplicates = "
+                    f"{str(alias).lower()} is deprecated; write "
+                    f'mode = "{dedupe["mode"]}"',
+                    DeprecationWarning,
+                    stacklevel=4,
+                )
+    if dedupe.get("mode", "near") not in MODES:
+        fail(
+            "dedupe.mode",
+            f"one of {', '.join(MODES)}; got {dedupe.get('mode')!r}",
+        )
+    if dedupe.get("scope", "corpus") not in SCOPES:
+        fail(
+            "dedupe.scope",
+            f"one of {', '.join(SCOPES)}; got {dedupe.get('scope')!r}",
+        )
+    if "window" in dedupe:
+        window = dedupe["window"]
+        try:
+            if isinstance(window, float | bool):
+                raise ValueError
+            parse_window(window)
+        except ValueError:
+            fail(
+                "dedupe.window",
+                f'a duration such as "12h", "3d", "1w", or "0" for '
+                f"no window; got {window!r}",
+            )
     return dedupe
 
 
