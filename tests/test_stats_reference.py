@@ -683,3 +683,7 @@ def test_count_its_recovers_a_level_change():
     level = res["its"].table.set_index("term").loc["level change"]
     assert level.ci_low < 3.0 < level.ci_high
     assert "HAC" in res["its"].model
+    fitted = res.frames["fitted"]
+    # Fitted values are counts at each period's exposure: Poisson ML with an
+    # intercept reproduces the observed total.
+    assert fitted["fitted"].sum() == pytest.approx(fitted["observed"].sum(), rel=1e-6)

@@ -390,7 +390,10 @@ def fit_its(
     )
     counterfactual = params["Intercept"] + params["t"] * frame["t"]
     if family != "gaussian":
-        counterfactual = np.exp(counterfactual)
+        # Counts, like the observed values: the offset puts the exposure back.
+        counterfactual = np.exp(
+            counterfactual + np.log(frame[exposure].to_numpy(dtype=float))
+        )
     fitted_frame = pd.DataFrame(
         {
             "date": frame[date],
@@ -447,13 +450,13 @@ def _fit_count_its(
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, tol=1e-12
     )
     fitted_values = pd.Series(
-        np.exp(exog.to_numpy() @ np.asarray(fitted.params)), index=frame.index
+        np.exp(exog.to_numpy() @ np.asarray(fitted.params) + offset), index=frame.index
     )
     note = (
         f"Count ITS: HAC (Newey-West) SEs, Bartlett kernel, {lags} lags, no "
         "prewhitening, small-sample factor, normal intervals; estimates are rate "
-        "ratios (slopes per period), the fitted values counts per unit of "
-        f"exposure{extra}."
+        "ratios (slopes per period); fitted and counterfactual values are "
+        f"counts at each period's exposure{extra}."
     )
     return (
         fitted,
