@@ -152,6 +152,10 @@ _FIELD_NAMES = {
 }
 
 
+def _tidy(line: str) -> str:
+    return line.replace("\u00a0", " ").strip()
+
+
 def _field_name(key: str) -> str:
     key = key.lower()
     return _FIELD_NAMES.get(key, key.replace("-", "_"))
@@ -200,7 +204,9 @@ def _trailer(lines: list[str], fields: dict[str, Any]) -> None:
 
 def _parse_uni(lines: list[str]) -> dict[str, Any] | str:
     """Fields of one Nexis Uni document, or why they cannot be read."""
-    stripped = [clean_field(line) for line in lines]
+    # Cheap per-line tidying for finding the structure; a full clean_field
+    # (a regex) on every body line would double the reader's time.
+    stripped = [_tidy(line) for line in lines]
     start = next((i for i, line in enumerate(stripped) if line.lower() == "body"), None)
     if start is None:
         start = next(
@@ -222,19 +228,20 @@ def _parse_uni(lines: list[str]) -> dict[str, Any] | str:
             "document's metadata; is this a Nexis export?"
         )
     before = [line for line in stripped[:date_at] if line]
-    fields: dict[str, Any] = {"date": stripped[date_at]}
+    fields: dict[str, Any] = {"date": clean_field(stripped[date_at])}
     if before:
-        fields["outlet"] = before[-1]
+        fields["outlet"] = clean_field(before[-1])
     if len(before) >= 2:
-        fields["title"] = before[-2]
+        fields["title"] = clean_field(before[-2])
     head_end = limit
     for line in stripped[date_at + 1 : head_end]:
         match = _KEY_LINE.match(line)
         if match and match.group(1).lower() in _HEAD_KEYS:
             fields[_field_name(match.group(1))] = clean_field(match.group(2))
         elif _COPYRIGHT.match(line):
-            fields.setdefault("copyright", line)
+            fields.setdefault("copyright", clean_field(line))
         elif line:
+            line = clean_field(line)
             fields["edition"] = (
                 f"{fields['edition']}; {line}" if "edition" in fields else line
             )
@@ -370,7 +377,7 @@ def parse_nexis_lines(
         return RawRecord(source, where, parsed)
 
     for position, line in enumerate(lines, start=1):
-        if layout != "academic" and clean_field(line).lower() == _END:
+        if layout != "academic" and len(line) < 80 and _tidy(line).lower() == _END:
             layout = "uni"
             number += 1
             yield emit(_parse_uni(chunk))
@@ -405,7 +412,7 @@ def parse_nexis_lines(
     if layout == "academic":
         number += 1
         yield emit(_parse_academic(chunk))
-    elif any(clean_field(line) for line in chunk):
+    elif any(_tidy(line) for line in chunk):
         number += 1
         where = f"document {number} ({unit} {chunk_start})"
         yield RawRecord(
