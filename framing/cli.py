@@ -482,15 +482,30 @@ def frames_detect(
     outlet: OutletOpt = None,
     exclude_outlet: ExcludeOutletOpt = None,
     group: GroupOpt = None,
+    fields: Annotated[
+        str,
+        typer.Option(
+            help="Fields whose mentions the features count: text, title or "
+            "title,text (mentions are found in both either way)."
+        ),
+    ] = "text",
 ) -> None:
     """Find lexicon mentions with their voice; write mentions and features.
 
     Detection always covers the whole corpus (the stored results are the
-    corpus's); subset options restrict the counts printed.
+    corpus's); subset options restrict the counts printed. Titles and texts
+    are both scanned; --fields says which the features and counts use.
     """
     from .datasets.build import load_corpus
+    from .frames.detect import check_fields
     from .frames.run import detect_corpus
 
+    try:
+        chosen = check_fields(tuple(f.strip() for f in fields.split(",") if f.strip()))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{fields!r}: give text, title or title,text", param_hint="--fields"
+        ) from None
     built = load_corpus(corpus, progress=progress)
     subset = subset_from_options(start, end, outlet, exclude_outlet, group)
     if subset is not None:
@@ -498,14 +513,18 @@ def frames_detect(
 
         subset.check_outlets(corpus_outlets(built), where=built.name)
     result = detect_corpus(
-        built, lexicon=lexicon, voice_rules=voice_rules, progress=progress
+        built,
+        lexicon=lexicon,
+        voice_rules=voice_rules,
+        progress=progress,
+        fields=chosen,
     )
     counts = result.counts()
     scope = ""
     if subset is not None:
         counts = _subset_counts(built, subset, result, counts)
         scope = ", subset"
-    what = f"{result.lexicon}{scope}"
+    what = f"{result.lexicon}{scope}, {'+'.join(result.fields)}"
     table = Table(title=f"{result.corpus}: mentions by frame and voice ({what})")
     table.add_column("frame")
     for voice in counts.columns:
@@ -518,9 +537,11 @@ def frames_detect(
 
 def _subset_counts(built: Any, subset: Any, result: Any, counts: Any) -> Any:
     """Mentions by frame and voice in the subset, as ``result.counts()``."""
+    from .frames.detect import counted_mentions
     from .subsets import subset_mentions
 
     mentions = subset_mentions(built, subset, lexicon=result.lexicon)
+    mentions = counted_mentions(mentions, result.fields)
     mentions = mentions[mentions["referent"].isin(result.manifest["referents"])]
     table = (
         mentions.groupby(["frame", "voice"]).size().unstack(fill_value=0)
@@ -552,7 +573,11 @@ def frames_kwic(
     exclude_outlet: ExcludeOutletOpt = None,
     group: GroupOpt = None,
 ) -> None:
-    """Show stored mentions in context (run `frames detect` first)."""
+    """Show stored mentions in context (run `frames detect` first).
+
+    Mentions in titles and texts are shown; when there are title mentions,
+    each line says which field it is from.
+    """
     from .datasets.build import load_corpus
     from .frames.kwic import kwic
     from .frames.run import load_detection
@@ -562,7 +587,7 @@ def frames_kwic(
     subset = subset_from_options(start, end, outlet, exclude_outlet, group)
     detection = load_detection(built, lexicon)
     mentions = (
-        detection.mentions
+        detection.all_mentions
         if subset is None
         else subset_mentions(built, subset, lexicon=lexicon)
     )

@@ -11,12 +11,26 @@ unchanged, ``fit`` compiles the lexicon into learned attributes ending in
 Mentions
     one row per match: ``doc_id``, ``mention_id``, ``frame``, ``lemma``,
     ``matched`` (the text as written), ``start`` and ``end`` (character
-    offsets into the article text), ``sentence``, ``voice``, ``cue``,
-    ``in_quotation``, ``speaker``, ``speaker_role``, ``language``,
-    ``referent`` (``event``, ``other`` or ``undecided``), ``referent_cue``
-    and ``referent_layer`` (``other-event``, ``context``, ``unambiguous``,
-    ``classifier``). Matches of other events (``[exclude]`` terms included)
-    are kept, marked ``other``, for audit and KWIC.
+    offsets into the field the match is in), ``sentence``, ``voice``,
+    ``cue``, ``in_quotation``, ``speaker``, ``speaker_role``, ``language``,
+    ``referent`` (``event``, ``other`` or ``undecided``), ``referent_cue``,
+    ``referent_layer`` (``other-event``, ``context``, ``unambiguous``,
+    ``classifier``) and ``field``: ``"text"`` or ``"title"``. Matches of
+    other events (``[exclude]`` terms included) are kept, marked ``other``,
+    for audit and KWIC.
+
+    Titles and texts are both scanned, whatever the features count: a
+    mention in the title has ``field="title"``, offsets into the title and
+    ``mention_id`` ``<doc_id>:title:<start>`` (``<doc_id>:<start>`` in the
+    text). Its voice is decided with the title as its own sentence (the
+    title is analysed on its own by :func:`~framing.frames.voice.classify_voice`,
+    so a headline's "X - Speaker" or quotation marks count), and so is its
+    referent. A title that repeats the text is not scanned twice: when the
+    title, with runs of white space collapsed and case ignored, equals the
+    whole text or its first non-blank line (many stores keep the headline
+    as the first line of the text), its mentions are those of the text and
+    no ``title`` rows are made (:func:`title_repeats_text`). Gold offsets
+    are text offsets: validation matches ``text`` mentions only.
 
 Features
     one row per document, joinable on ``doc_id``: ``n_words``; for each
@@ -28,6 +42,13 @@ Features
     (ties go to the frame listed first in the lexicon; ``None`` when the
     text never names the event in its own voice). Hyphens in frame names
     become underscores so that the columns work in model formulas.
+
+    ``fields`` (a detector parameter; default ``("text",)``) says which
+    fields' mentions the features count: ``("title", "text")`` counts the
+    title's mentions too, and ``n_words`` (the rate's denominator) then
+    includes the title's words when the title was scanned. With the
+    default the features are exactly those of the detector before titles
+    were scanned.
 
     The preposition columns of :data:`~framing.frames.voice.PREPOSITION_COLUMNS`
     (``n__preposition__na``, ``n__preposition__v``, ``has__preposition__na``,
@@ -49,6 +70,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from ..normalize import count_words
 from .lexicon import REFERENTS, Lexicon, load_lexicon
 from .referent import (
     DocumentContext,
@@ -72,6 +94,11 @@ __all__ = [
     "MENTION_COLUMNS",
     "mentions_to_features",
     "feature_column",
+    "FIELDS",
+    "check_fields",
+    "title_repeats_text",
+    "counted_mentions",
+    "counted_words",
 ]
 
 MENTION_COLUMNS = [
@@ -92,8 +119,64 @@ MENTION_COLUMNS = [
     "referent",
     "referent_cue",
     "referent_layer",
+    "field",
 ]
 _EXCLUDED = -1
+#: The fields of an article that mentions are found in.
+FIELDS = ("title", "text")
+_SPACE = re.compile(r"\s+")
+
+
+def check_fields(fields: Any) -> tuple[str, ...]:
+    """``fields`` as a tuple of distinct names among :data:`FIELDS`.
+
+    Raises
+    ------
+    ValueError
+        For an empty selection, a bare string or an unknown field.
+
+    Examples
+    --------
+    >>> check_fields(["title", "text"])
+    ('title', 'text')
+    """
+    if isinstance(fields, str) or not fields:
+        raise ValueError(
+            f"fields={fields!r}: give a tuple of fields among {list(FIELDS)}, "
+            'e.g. ("text",) or ("title", "text")'
+        )
+    chosen = tuple(fields)
+    unknown = [f for f in chosen if f not in FIELDS]
+    if unknown or len(set(chosen)) != len(chosen):
+        raise ValueError(
+            f"fields={fields!r}: each of {list(FIELDS)} at most once; "
+            f"unknown: {unknown}"
+        )
+    return chosen
+
+
+def _collapse(value: str) -> str:
+    return _SPACE.sub(" ", value).strip().casefold()
+
+
+def title_repeats_text(title: str | None, text: str) -> bool:
+    """Whether ``title`` is empty or repeats ``text`` (so is not scanned).
+
+    True when the title, white space collapsed and case ignored, is empty,
+    equals the whole text, or equals the text's first non-blank line.
+
+    Examples
+    --------
+    >>> title_repeats_text("War in Ukraine", "War in  Ukraine\\n\\nThe war began.")
+    True
+    >>> title_repeats_text("War in Ukraine", "The war began.")
+    False
+    """
+    head = _collapse(title or "")
+    if not head:
+        return True
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    return head == _collapse(first_line) or head == _collapse(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +366,10 @@ class LexiconDetector(BaseEstimator):
         A fitted mention classifier (or the path of one saved with
         :func:`~framing.frames.referent.save_referent_model`) that decides
         the mentions the rule layers leave ``undecided``.
+    fields : tuple of str
+        Fields whose mentions the features count: ``("text",)`` (the
+        default), ``("title", "text")`` or ``("title",)``. Mentions are
+        found in both fields whatever this says.
 
     Attributes
     ----------
@@ -307,6 +394,17 @@ class LexiconDetector(BaseEstimator):
     >>> detector.transform([("d1", "It is a war in Ukraine.")]).loc[0, "dominant_own"]
     'war'
     >>> detector.transform([("d1", "It is a trade war.")]).loc[0, "dominant_own"]
+
+    Documents may come with a title (``(doc_id, text, title)``):
+
+    >>> doc = ("d2", "Talks resumed in Geneva.", "The war in Ukraine: talks resume")
+    >>> detector.detect([doc])[["matched", "field", "start"]].values.tolist()
+    [['war', 'title', 4]]
+    >>> detector.transform([doc]).loc[0, "n__war__own"]
+    np.int64(0)
+    >>> both = LexiconDetector(fields=("title", "text")).fit()
+    >>> both.transform([doc]).loc[0, "n__war__own"]
+    np.int64(1)
     """
 
     def __init__(
@@ -317,12 +415,14 @@ class LexiconDetector(BaseEstimator):
         batch_size: int = 500,
         referents: tuple[str, ...] = ("event",),
         referent_model: MentionReferentClassifier | str | Path | None = None,
+        fields: tuple[str, ...] = ("text",),
     ) -> None:
         self.lexicon = lexicon
         self.voice_rules = voice_rules
         self.batch_size = batch_size
         self.referents = referents
         self.referent_model = referent_model
+        self.fields = fields
 
     def fit(self, X: Any = None, y: Any = None) -> LexiconDetector:
         """Compile the lexicon and rules (``X`` and ``y`` are ignored)."""
@@ -341,6 +441,7 @@ class LexiconDetector(BaseEstimator):
             raise ValueError(
                 f"referents={self.referents!r}: give a tuple of {list(REFERENTS)}"
             )
+        check_fields(self.fields)
         self.referent_ = ReferentDecider(self.lexicon_)
         model = self.referent_model
         if model is not None and not isinstance(model, MentionReferentClassifier):
@@ -363,17 +464,40 @@ class LexiconDetector(BaseEstimator):
     def mentions_in(
         self, doc_id: str, text: str, title: str | None = None
     ) -> list[dict[str, Any]]:
-        """The mentions of one text, as dicts with :data:`MENTION_COLUMNS`.
+        """The mentions of one document, as dicts with :data:`MENTION_COLUMNS`.
 
-        ``title``, when the corpus has one, is the headline scope of the
-        referent context (otherwise the text's first line is).
+        The text's mentions (``field="text"``) come first, then the title's
+        (``field="title"``), unless the title repeats the text
+        (:func:`title_repeats_text`). ``title``, when the corpus has one,
+        is also the headline scope of the text's referent context
+        (otherwise the text's first line is).
         """
+        return self._document_mentions(doc_id, text, title, headline=title)
+
+    def _document_mentions(
+        self, doc_id: str, text: str, title: str | None, headline: str | None
+    ) -> list[dict[str, Any]]:
         self._check_fitted()
+        rows = self._mentions_of_field(doc_id, text, DocumentContext(text, headline))
+        if title is not None and not title_repeats_text(title, text):
+            # The title is its own sentence and its own headline.
+            rows += self._mentions_of_field(
+                doc_id, title, DocumentContext(title), field="title"
+            )
+        return rows
+
+    def _mentions_of_field(
+        self,
+        doc_id: str,
+        text: str,
+        document: DocumentContext,
+        field: str = "text",
+    ) -> list[dict[str, Any]]:
         matches = self.matcher_.find(text, keep_excluded=True)
         if not matches:
             return []
         structure = analyse_structure(text, self.rules_.rules)
-        document = DocumentContext(text, title)
+        prefix = f"{doc_id}:" if field == "text" else f"{doc_id}:{field}:"
         rows: list[dict[str, Any]] = []
         undecided: list[tuple[int, str]] = []
         for match in matches:
@@ -408,7 +532,7 @@ class LexiconDetector(BaseEstimator):
             rows.append(
                 {
                     "doc_id": doc_id,
-                    "mention_id": f"{doc_id}:{match.start}",
+                    "mention_id": f"{prefix}{match.start}",
                     "frame": match.frame,
                     "lemma": match.lemma,
                     "matched": text[match.start : match.end],
@@ -424,6 +548,7 @@ class LexiconDetector(BaseEstimator):
                     "referent": referent.referent,
                     "referent_cue": referent.cue,
                     "referent_layer": referent.layer,
+                    "field": field,
                 }
             )
         if undecided:
@@ -450,10 +575,16 @@ class LexiconDetector(BaseEstimator):
             rows[index]["referent_layer"] = "classifier"
 
     def iter_mentions(self, documents: Any) -> Iterator[dict[str, Any]]:
-        """Stream mentions over documents (see :func:`iter_documents`)."""
+        """Stream mentions of titles and texts over documents (see
+        :func:`iter_documents`)."""
         self._check_fitted()
-        for doc_id, text, _ in iter_documents(documents, self.batch_size):
-            yield from self.mentions_in(doc_id, text)
+        for doc_id, text, _, title in iter_documents(
+            documents, self.batch_size, titles=True
+        ):
+            # As before titles were scanned, the in-memory API does not make
+            # the title the headline scope of the text's referents (the
+            # corpus runner, detect_corpus, always has).
+            yield from self._document_mentions(doc_id, text, title, headline=None)
 
     def detect(self, documents: Any) -> pd.DataFrame:
         """All mentions as a DataFrame with :data:`MENTION_COLUMNS`."""
@@ -466,16 +597,27 @@ class LexiconDetector(BaseEstimator):
         self._check_fitted()
         doc_rows = []
         mention_rows: list[dict[str, Any]] = []
-        for doc_id, text, n_words in iter_documents(documents, self.batch_size):
+        for doc_id, text, n_words, title in iter_documents(
+            documents, self.batch_size, titles=True
+        ):
             doc_rows.append(
                 (
                     doc_id,
-                    n_words if n_words is not None else len(text.split()),
+                    counted_words(
+                        text,
+                        n_words if n_words is not None else len(text.split()),
+                        title,
+                        self.fields,
+                    ),
                     *preposition_counts(text).values(),
                 )
             )
-            mention_rows.extend(self.mentions_in(doc_id, text))
-        mentions = pd.DataFrame(mention_rows, columns=MENTION_COLUMNS)
+            mention_rows.extend(
+                self._document_mentions(doc_id, text, title, headline=None)
+            )
+        mentions = counted_mentions(
+            pd.DataFrame(mention_rows, columns=MENTION_COLUMNS), self.fields
+        )
         docs = pd.DataFrame(
             doc_rows, columns=["doc_id", "n_words", *PREPOSITION_COLUMNS]
         )
@@ -488,25 +630,24 @@ class LexiconDetector(BaseEstimator):
 
 
 def iter_documents(
-    documents: Any, batch_size: int = 500
-) -> Iterator[tuple[str, str, int | None]]:
+    documents: Any, batch_size: int = 500, *, titles: bool = False
+) -> Iterator[Any]:
     """``(doc_id, text, n_words or None)`` from the inputs detectors accept.
 
     Accepted: a :class:`~framing.store.Corpus` (canonical articles, read in
-    batches), a DataFrame with ``doc_id`` and ``text`` (``n_words``
-    optional), an iterable of ``(doc_id, text)`` pairs, or an iterable of
-    strings (ids are their positions).
+    batches), a DataFrame with ``doc_id`` and ``text`` (``n_words`` and
+    ``title`` optional), an iterable of ``(doc_id, text)`` or ``(doc_id,
+    text, title)`` tuples, or an iterable of strings (ids are their
+    positions). With ``titles=True`` each item is ``(doc_id, text, n_words
+    or None, title or None)``.
     """
     from ..store import Corpus
 
     if isinstance(documents, Corpus):
-        for batch in documents.iter_batches(
-            batch_size=batch_size, columns=["doc_id", "text", "n_words"]
-        ):
+        columns = ["doc_id", "text", "n_words", *(["title"] if titles else [])]
+        for batch in documents.iter_batches(batch_size=batch_size, columns=columns):
             yield from zip(
-                batch.column(0).to_pylist(),
-                batch.column(1).to_pylist(),
-                batch.column(2).to_pylist(),
+                *(batch.column(i).to_pylist() for i in range(len(columns))),
                 strict=True,
             )
         return
@@ -516,19 +657,62 @@ def iter_documents(
         n_words: Iterable[Any] = (
             documents["n_words"] if "n_words" in documents else [None] * len(documents)
         )
-        yield from zip(
+        parts: list[Iterable[Any]] = [
             documents["doc_id"].astype(str),
             documents["text"].astype(str),
             n_words,
-            strict=True,
-        )
+        ]
+        if titles:
+            parts.append(
+                [None if pd.isna(t) else str(t) for t in documents["title"]]
+                if "title" in documents
+                else [None] * len(documents)
+            )
+        yield from zip(*parts, strict=True)
         return
     for index, item in enumerate(documents):
         if isinstance(item, str):
-            yield str(index), item, None
+            row: tuple[Any, ...] = (str(index), item, None, None)
         else:
-            doc_id, text = item[0], item[1]
-            yield str(doc_id), text, None
+            title = item[2] if len(item) > 2 else None
+            row = (str(item[0]), item[1], None, title)
+        yield row if titles else row[:3]
+
+
+def counted_mentions(mentions: pd.DataFrame, fields: Iterable[str]) -> pd.DataFrame:
+    """The mentions of ``fields`` (all of them when there is no ``field``).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"doc_id": ["a", "a"], "field": ["title", "text"]})
+    >>> counted_mentions(table, ("text",))["field"].tolist()
+    ['text']
+    """
+    if "field" not in mentions.columns or set(FIELDS) <= set(fields):
+        return mentions
+    return mentions[mentions["field"].isin(list(fields))]
+
+
+def counted_words(
+    text: str, n_words: int, title: str | None, fields: Iterable[str]
+) -> int:
+    """Words of the fields counted: the rate's denominator.
+
+    The title's words count when ``"title"`` is in ``fields`` and the title
+    is scanned (it does not repeat the text); the text's when ``"text"`` is.
+
+    Examples
+    --------
+    >>> counted_words("The war began.", 3, "Kyiv talks", ("text",))
+    3
+    >>> counted_words("The war began.", 3, "Kyiv talks", ("title", "text"))
+    5
+    """
+    fields = tuple(fields)
+    words = n_words if "text" in fields else 0
+    if "title" in fields and title is not None and not title_repeats_text(title, text):
+        words += count_words(title)
+    return words
 
 
 def mentions_to_features(

@@ -2,7 +2,10 @@
 
 In JupyterLab a :class:`KWIC` renders as an HTML table (context aligned on
 the mention, the mention coloured by voice); in a terminal it prints as
-aligned plain text.
+aligned plain text. Mentions found in a title (``field == "title"``) are
+shown in the title's context, and the view then says for every row which
+field it is from (a column ``field``; in plain text a ``title``/``text``
+tag).
 """
 
 from __future__ import annotations
@@ -49,15 +52,22 @@ class KWIC:
     def __len__(self) -> int:
         return len(self.rows)
 
+    @property
+    def shows_field(self) -> bool:
+        """Whether any row is from a title (then every row names its field)."""
+        return "field" in self.rows and bool((self.rows["field"] == "title").any())
+
     def __str__(self) -> str:
         if self.rows.empty:
             return "(no mentions)"
         lines = []
+        tag = self.shows_field
         for row in self.rows.itertuples(index=False):
             left = str(row.left).replace("\n", " ")[-self.width :]
             right = str(row.right).replace("\n", " ")[: self.width]
             context = f"{left:>{self.width}}[{row.match}]{right}"
-            lines.append(f"{row.voice:<10} {row.frame:<26} {context}")
+            field = f"{row.field:<6}" if tag else ""
+            lines.append(f"{row.voice:<10} {row.frame:<26} {field}{context}")
         return "\n".join(line.rstrip() for line in lines)
 
     def __repr__(self) -> str:
@@ -65,7 +75,9 @@ class KWIC:
 
     def _repr_html_(self) -> str:
         cells = []
+        tag = self.shows_field
         for row in self.rows.itertuples(index=False):
+            field = f"<td>{html.escape(str(row.field))}</td>" if tag else ""
             colour = VOICE_COLOURS.get(str(row.voice), "#000000")
             cells.append(
                 "<tr>"
@@ -78,11 +90,12 @@ class KWIC:
                 f"<td style='color:{colour}'>{html.escape(str(row.voice))}</td>"
                 f"<td>{html.escape(str(row.frame))}</td>"
                 f"<td><code>{html.escape(str(row.doc_id))}</code></td>"
-                "</tr>"
+                f"{field}</tr>"
             )
         header = (
             "<tr><th>left</th><th>mention</th><th>right</th><th>voice</th>"
-            "<th>frame</th><th>doc_id</th></tr>"
+            "<th>frame</th><th>doc_id</th>"
+            f"{'<th>field</th>' if tag else ''}</tr>"
         )
         return (
             f"<table class='framing-kwic'>{header}{''.join(cells)}</table>"
@@ -99,6 +112,7 @@ def kwic(
     voices: Iterable[str] | None = None,
     limit: int | None = 50,
     seed: int | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> KWIC:
     """Build a KWIC view of ``mentions``.
 
@@ -109,7 +123,9 @@ def kwic(
     texts : Corpus, mapping or DataFrame
         Where the texts come from: a :class:`~framing.store.Corpus`, a
         mapping ``doc_id -> text`` or a DataFrame with ``doc_id`` and
-        ``text``.
+        ``text``. Mentions with ``field == "title"`` need the titles: a
+        Corpus, or a DataFrame with a ``title`` column (or a mapping
+        ``doc_id -> title`` passed as ``titles``).
     width : int
         Characters of context on each side.
     frames, voices : iterable of str, optional
@@ -130,16 +146,31 @@ def kwic(
             else selected.head(limit)
         )
     lookup = _texts_for(texts, selected["doc_id"].unique().tolist())
+    fields = (
+        selected["field"].astype(str).tolist()
+        if "field" in selected
+        else ["text"] * len(selected)
+    )
+    if "title" in fields and titles is None:
+        titled = sorted(
+            {
+                str(d)
+                for d, f in zip(selected["doc_id"], fields, strict=True)
+                if f == "title"
+            }
+        )
+        titles = _texts_for(texts, titled, column="title")
     rows = []
-    for doc_id, start, end, voice, frame in zip(
+    for doc_id, start, end, voice, frame, field in zip(
         selected["doc_id"].astype(str).tolist(),
         selected["start"].astype(int).tolist(),
         selected["end"].astype(int).tolist(),
         selected["voice"].astype(str).tolist(),
         selected["frame"].astype(str).tolist(),
+        fields,
         strict=True,
     ):
-        text = lookup[doc_id]
+        text = lookup[doc_id] if field != "title" else (titles or {}).get(doc_id) or ""
         rows.append(
             {
                 "doc_id": doc_id,
@@ -149,13 +180,16 @@ def kwic(
                 "voice": voice,
                 "frame": frame,
                 "start": start,
+                "field": field,
             }
         )
-    columns = ["doc_id", "left", "match", "right", "voice", "frame", "start"]
+    columns = ["doc_id", "left", "match", "right", "voice", "frame", "start", "field"]
     return KWIC(pd.DataFrame(rows, columns=columns), width=width)
 
 
-def _texts_for(texts: Any, doc_ids: list[str]) -> Mapping[str, str]:
+def _texts_for(
+    texts: Any, doc_ids: list[str], column: str = "text"
+) -> Mapping[str, str]:
     from ..store import Corpus
 
     if isinstance(texts, Corpus):
@@ -164,7 +198,7 @@ def _texts_for(texts: Any, doc_ids: list[str]) -> Mapping[str, str]:
         con = texts.connect()
         try:
             found = con.execute(
-                "SELECT doc_id, text FROM all_articles "
+                f"SELECT doc_id, {column} FROM all_articles "
                 "WHERE doc_id IN (SELECT unnest(?))",
                 [doc_ids],
             ).fetchall()
@@ -172,6 +206,8 @@ def _texts_for(texts: Any, doc_ids: list[str]) -> Mapping[str, str]:
             con.close()
         return dict(found)
     if isinstance(texts, pd.DataFrame):
+        if column not in texts:
+            return {}
         subset = texts[texts["doc_id"].isin(doc_ids)]
-        return dict(zip(subset["doc_id"], subset["text"], strict=True))
-    return dict(texts)
+        return dict(zip(subset["doc_id"], subset[column], strict=True))
+    return dict(texts) if column == "text" else {}

@@ -5,7 +5,10 @@ batches, writes the mentions and the per-document features next to the
 store (``<store>/frames/<lexicon>/``) and returns them as DataFrames.
 Mentions of other events stay in the mentions table (``referent``
 ``other``); the features count the ``referents`` asked for (by default
-only ``event``).
+only ``event``). Titles and texts are both scanned and the stored mentions
+table holds the mentions of both (column ``field``); the features count the
+``fields`` asked for (by default only ``text``, so features are those of
+the detector before titles were scanned).
 Memory is bounded by the batch size while writing; the returned
 DataFrames hold the results (load them lazily from the Parquet files for
 very large corpora with :func:`load_detection`).
@@ -26,8 +29,12 @@ import pyarrow.parquet as pq
 from .._progress import progress_bar, track
 from ..store import Corpus, ParquetSink, atomic_directory, write_json_atomic
 from .detect import (
+    FIELDS,
     MENTION_COLUMNS,
     LexiconDetector,
+    check_fields,
+    counted_mentions,
+    counted_words,
     feature_column,
     mentions_to_features,
 )
@@ -61,6 +68,7 @@ MENTIONS_SCHEMA = pa.schema(
         ("referent", pa.string()),
         ("referent_cue", pa.string()),
         ("referent_layer", pa.string()),
+        ("field", pa.string()),
     ]
 )
 assert MENTIONS_SCHEMA.names == MENTION_COLUMNS
@@ -84,7 +92,13 @@ def features_schema(frames: tuple[str, ...]) -> pa.Schema:
 
 @dataclass
 class FrameDetection:
-    """Mentions and features of one lexicon over one corpus."""
+    """Mentions and features of one lexicon over one corpus.
+
+    ``mentions`` are those of the fields the features count (``fields`` in
+    the manifest; ``text`` by default), so that they agree with
+    ``features`` and :meth:`counts`; ``all_mentions`` is the stored table,
+    with the mentions of titles and texts (column ``field``).
+    """
 
     corpus: str
     lexicon: str
@@ -92,7 +106,16 @@ class FrameDetection:
     manifest: dict[str, Any]
 
     @property
+    def fields(self) -> tuple[str, ...]:
+        """Fields whose mentions the features count."""
+        return tuple(self.manifest.get("fields", ["text"]))
+
+    @property
     def mentions(self) -> pd.DataFrame:
+        return counted_mentions(self.all_mentions, self.fields).reset_index(drop=True)
+
+    @property
+    def all_mentions(self) -> pd.DataFrame:
         return pq.read_table(self.path / "mentions.parquet").to_pandas()
 
     @property
@@ -118,15 +141,19 @@ def detect_corpus(
     progress: bool = False,
     referents: tuple[str, ...] = ("event",),
     referent_model: Any = None,
+    fields: tuple[str, ...] = ("text",),
 ) -> FrameDetection:
     """Detect mentions in every canonical article and store the results.
 
     Writes ``mentions.parquet``, ``features.parquet`` and ``manifest.json``
     to ``<corpus store>/frames/<lexicon name>/`` (atomically).
-    ``referents`` and ``referent_model`` are passed to
-    :class:`~framing.frames.detect.LexiconDetector`; the manifest's
-    ``by_frame_voice`` counts the mentions the features count, and
-    ``by_frame_referent`` all mentions by referent.
+    ``referents``, ``referent_model`` and ``fields`` are passed to
+    :class:`~framing.frames.detect.LexiconDetector`; the mentions table
+    holds the mentions of titles and texts, the features count those of
+    ``fields``. The manifest's ``counts`` are those of the counted fields
+    (``by_frame_voice``: the mentions the features count;
+    ``by_frame_referent``: all by referent); ``mentions_by_field`` counts
+    every mention found, by field.
     """
     detector = LexiconDetector(
         lexicon=lexicon,
@@ -134,7 +161,9 @@ def detect_corpus(
         batch_size=batch_size,
         referents=referents,
         referent_model=referent_model,
+        fields=fields,
     ).fit()
+    fields = check_fields(fields)
     frames = detector.frames_
     name = detector.lexicon_.name
     target = corpus.path / "frames" / name
@@ -145,6 +174,7 @@ def detect_corpus(
     # The title, when a corpus has one, is the headline scope of the referent.
     columns = ["doc_id", "text", "n_words", "title"]
     n_documents = n_mentions = 0
+    by_field = dict.fromkeys(FIELDS, 0)
     with atomic_directory(target) as staging, progress_bar(progress) as bar:
         with (
             ParquetSink(staging / "mentions.parquet", MENTIONS_SCHEMA) as mentions_sink,
@@ -169,16 +199,28 @@ def detect_corpus(
                 ):
                     rows.extend(detector.mentions_in(doc_id, text, title))
                 mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-                docs = pd.DataFrame(
-                    {"doc_id": doc_ids, "n_words": batch.column("n_words").to_pylist()}
-                )
+                n_words = batch.column("n_words").to_pylist()
+                if fields != ("text",):
+                    n_words = [
+                        counted_words(text, n, title, fields)
+                        for text, n, title in zip(
+                            batch.column("text").to_pylist(),
+                            n_words,
+                            titles,
+                            strict=True,
+                        )
+                    ]
+                docs = pd.DataFrame({"doc_id": doc_ids, "n_words": n_words})
                 prepositions = pd.DataFrame(
                     [preposition_counts(t) for t in batch.column("text").to_pylist()],
                     columns=list(PREPOSITION_COLUMNS),
                 )
                 docs = pd.concat([docs, prepositions], axis=1)
                 features = mentions_to_features(
-                    mentions, docs, frames, referents=detector.referents
+                    counted_mentions(mentions, fields),
+                    docs,
+                    frames,
+                    referents=detector.referents,
                 )
                 mentions_sink.write_table(
                     pa.Table.from_pandas(
@@ -191,11 +233,14 @@ def detect_corpus(
                     )
                 )
                 for row in rows:
+                    by_field[row["field"]] += 1
+                    if row["field"] not in fields:
+                        continue
                     by_referent[row["frame"]][row["referent"]] += 1
                     if row["referent"] in detector.referents:
                         counts[row["frame"]][row["voice"]] += 1
+                    n_mentions += 1
                 n_documents += len(doc_ids)
-                n_mentions += len(rows)
         rules_digest = hashlib.sha256(
             json.dumps(
                 detector.rules_.rules.__dict__, sort_keys=True, default=str
@@ -213,6 +258,7 @@ def detect_corpus(
             },
             "voice_rules_sha256": rules_digest,
             "referents": list(detector.referents),
+            "fields": list(fields),
             "referent_model": None
             if referent_model is None
             else str(
@@ -226,6 +272,9 @@ def detect_corpus(
                 "by_frame_voice": counts,
                 "by_frame_referent": by_referent,
             },
+            # Outside "counts", which study outputs copy: all mentions found,
+            # counted or not, by field.
+            "mentions_by_field": by_field,
         }
         write_json_atomic(staging / "manifest.json", manifest)
     return FrameDetection(corpus.name, name, target, manifest)

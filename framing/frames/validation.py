@@ -56,7 +56,7 @@ from ..annotation import (
 )
 from ..errors import FramingError
 from ..evaluation import ClassificationResult, classification_report, wilson_interval
-from .detect import LexiconDetector
+from .detect import LexiconDetector, counted_mentions
 from .voice import VOICES
 
 __all__ = [
@@ -239,8 +239,11 @@ def score_mentions(
         ``voice`` and optionally ``refers_to_war`` (0/1).
     detected : DataFrame
         The detector's mentions (:data:`~framing.frames.detect.MENTION_COLUMNS`).
+        Coded offsets are text offsets: mentions found in a title
+        (``field == "title"``) are left out.
     """
     keys = list(on)
+    detected = counted_mentions(detected, ("text",))
     detected = detected.assign(referent=_referents(detected))
     merged = coded.merge(
         detected[[*keys, "voice", "cue", "referent"]].rename(
@@ -572,7 +575,8 @@ def draw_coding_sample(
     """
     if "outlet" not in documents.columns or "doc_id" not in documents.columns:
         raise GoldError("documents need doc_id, outlet and text columns")
-    mentions = mentions.copy()
+    # Gold offsets are text offsets: title mentions are not sampled.
+    mentions = counted_mentions(mentions, ("text",)).copy()
     meta = documents[["doc_id", "outlet"]].astype({"doc_id": str})
     if "outlet" not in mentions.columns:
         mentions = mentions.merge(meta, on="doc_id", how="left")
@@ -1201,7 +1205,8 @@ def validate_mentions(
     a gold sentence that names nothing (``referent == "none"``) matches any
     mention inside it. A detected mention counts as naming the event when
     its ``referent`` is ``event`` (a detector without referents: every
-    mention).
+    mention). Gold offsets are text offsets: mentions found in a title
+    (``field == "title"``) are never matched.
 
     Metrics, each per frame (the gold frame), per outlet and overall:
 
@@ -1278,7 +1283,8 @@ def validate_mentions(
             "the gold has no coded naming (referent event/other/undecided): "
             "nothing to score"
         )
-    detected = detected.reset_index(drop=True)
+    # Gold offsets are text offsets: a title mention never matches gold.
+    detected = counted_mentions(detected, ("text",)).reset_index(drop=True)
     referent = _referents(detected).to_numpy()
     matched = _match(coded, detected)["matched"].to_numpy()
     hit = matched >= 0

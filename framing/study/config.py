@@ -38,6 +38,9 @@ Subsets and several events (none of them is needed)::
 
     [naming]
     freq = "Q"                  # D, W, M, Q (quarters) or Y (years)
+    fields = ["title", "text"]  # whose mentions the features count
+    # (default ["text"]; mentions are found in titles and texts either way,
+    # see framing.frames.detect)
 
     [statistics]
     events = ["2022-02-24", "2022-09-21"]   # each ITS design is fitted at each
@@ -163,6 +166,7 @@ class StudyConfig:
     validation: dict[str, Any] = field(default_factory=lambda: {"enabled": False})
     subset: dict[str, Any] = field(default_factory=dict)
     events_stats: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ("text",)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -179,8 +183,9 @@ class StudyConfig:
     def as_dict(self) -> dict[str, Any]:
         """Every setting after defaults, JSON-ready (paths as strings).
 
-        Subset and event keys a study does not use are left out, so a study
-        written before they existed records the same settings.
+        Subset and event keys a study does not use, and the default
+        detection ``fields``, are left out, so a study written before they
+        existed records the same settings.
         """
         data = asdict(self)
         data.pop("raw")
@@ -190,6 +195,10 @@ class StudyConfig:
         for key in ("subset", "events_stats"):
             if not data[key]:
                 data.pop(key)
+        if tuple(data["fields"]) == ("text",):
+            data.pop("fields")
+        else:
+            data["fields"] = list(data["fields"])
         return data
 
 
@@ -337,6 +346,7 @@ SECTIONS = {
         "freq",
         "min_docs",
         "ci_level",
+        "fields",
     ),
     "statistics": (
         "event",
@@ -517,6 +527,13 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
     ci_level = check.get(
         naming, "[naming]", "ci_level", float, 0.95, check=_probability
     )
+    from ..frames.detect import FIELDS
+
+    fields = check.strings(naming, "[naming]", "fields", ("text",), allowed=FIELDS)
+    if "fields" in naming and naming["fields"] == []:
+        check.problem(
+            "[naming] fields", 'must name a field: ["text"] or ["title", "text"]'
+        )
     lexicon_labels = _check_lexicon(check, lexicon, path)
     lexicon_frames = None if lexicon_labels is None else tuple(lexicon_labels)
     if lexicon_frames is not None:
@@ -642,6 +659,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
         validation=validation,
         subset=subset,
         events_stats=events_stats,
+        fields=fields or ("text",),
         raw=data,
     )
 

@@ -241,11 +241,20 @@ class _Runner:
                 "corpus": corpus.manifest.get("outputs", {}),
                 "lexicon": lexicon.sha256,
                 "voice_rules": rules,
+                # Only when set, so the default keeps the stage key it had.
+                **(
+                    {"fields": list(self.study.fields)}
+                    if self.study.fields != ("text",)
+                    else {}
+                ),
             }
 
             def produce(staging: Path, corpus: Any = corpus) -> dict:
                 detection = detect_corpus(
-                    corpus, lexicon=lexicon_source, progress=self.progress
+                    corpus,
+                    lexicon=lexicon_source,
+                    progress=self.progress,
+                    fields=self.study.fields,
                 )
                 for file in ("features.parquet", "mentions.parquet"):
                     shutil.copy2(detection.path / file, staging / file)
