@@ -42,19 +42,19 @@ BODIES = [
 ]
 
 # The features of this test's corpus computed by the detector as it was
-# before titles were scanned (framing at commit ebec680): the hash of the
+# before titles were scanned (framing at commit 02c7387): the hash of the
 # feature table (features_sha256), valid for that commit's lexicon and
 # voice rules. With other rules the comparison is skipped (recompute it by
 # running the old detector with the new rules).
 OLD_FEATURES = {
     "lexicon_sha256": (
-        "0ab6039eae90f56334c3bc8aafc3a28e14efba0ad090e642e1d4c254cd5ac39c"
+        "5c7b3b4b5a84b379ea37f1d0b746a37df7a113efa02a1425b6bb7cafd901381d"
     ),
     "voice_rules_sha256": (
-        "a59471cb75c1f2066a6797c7d1241942f6da6a37c53b3f79d9e46d9617165907"
+        "3f065a316ad6ff80b8db5a3e3ede646a33811f92537eb34ddc18a9506558ddac"
     ),
     "features_sha256": (
-        "65d4c146d12e2f06c4020439b4f0b086350d0de4cf96fc53d1b7f11a15f9fe30"
+        "69f6d0366c6f246087d3c1c1359d7d69bb6dd941c6553c2c524c48eaaeec9cda"
     ),
 }
 
@@ -167,13 +167,6 @@ def test_a_title_repeated_as_first_line_is_not_scanned_twice() -> None:
 def test_text_fields_reproduce_the_old_features_exactly(corpus) -> None:
     detection = detect_corpus(corpus)
     assert detection.fields == ("text",)
-    same_rules = (
-        detection.manifest["lexicon"]["sha256"] == OLD_FEATURES["lexicon_sha256"]
-        and detection.manifest["voice_rules_sha256"]
-        == OLD_FEATURES["voice_rules_sha256"]
-    )
-    if same_rules:
-        assert features_sha256(detection.features) == OLD_FEATURES["features_sha256"]
     # The stored table has the mentions of both fields; `mentions` those the
     # features count.
     stored = detection.all_mentions
@@ -193,6 +186,15 @@ def test_text_fields_reproduce_the_old_features_exactly(corpus) -> None:
         detection.features[columns].sort_values("doc_id").reset_index(drop=True),
         check_dtype=False,
     )
+    same_rules = (
+        detection.manifest["lexicon"]["sha256"] == OLD_FEATURES["lexicon_sha256"]
+        and detection.manifest["voice_rules_sha256"]
+        == OLD_FEATURES["voice_rules_sha256"]
+    )
+    if same_rules:
+        assert features_sha256(detection.features) == OLD_FEATURES["features_sha256"]
+    else:
+        pytest.skip("lexicon or voice rules changed: OLD_FEATURES needs recomputing")
 
 
 def test_both_fields_count_title_mentions(corpus) -> None:
