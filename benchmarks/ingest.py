@@ -12,7 +12,10 @@ once. Generation is not timed. Then, each in a fresh Python process:
   articles/s end to end, and articles/s of each stage from
   ``CorpusBuilder.stage_seconds_`` (load, normalise, exact dedupe, near
   dedupe, write).
-* ``framing-exact``: the same build with ``near_duplicates=False``. With
+* ``framing-window`` (with ``--window 12h``): the default build with a
+  dedupe time window, which resolves clusters by a sweep in publication
+  order instead of connected components.
+* ``framing-exact``: the same build with ``mode="exact"``. With
   near duplicates on, the builder does the exact check inside the near-dup
   pass and books it there, so this run is the only way to see the exact
   dedupe stage on its own (and what near-dup detection costs on top).
@@ -615,9 +618,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-exact-only",
         action="store_true",
-        help="skip the near_duplicates=False build",
+        help="skip the mode=exact build",
     )
     parser.add_argument("--no-real", action="store_true", help="skip real corpora")
+    parser.add_argument(
+        "--window",
+        help="also build with this dedupe window (e.g. 12h): framing-window",
+    )
     parser.add_argument(
         "--no-exports",
         action="store_true",
@@ -681,8 +688,16 @@ def main(argv: list[str] | None = None) -> int:
                 pipelines.append(
                     (
                         "framing-exact",
-                        {"kind": "framing", "dedupe": {"near_duplicates": False}},
+                        {"kind": "framing", "dedupe": {"mode": "exact"}},
                         False,
+                    )
+                )
+            if args.window:
+                pipelines.append(
+                    (
+                        "framing-window",
+                        {"kind": "framing", "dedupe": {"window": args.window}},
+                        True,
                     )
                 )
             if not args.no_exports and size == sizes[0]:
