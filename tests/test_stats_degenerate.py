@@ -372,3 +372,14 @@ def test_cli_rates_family_and_cluster_options(monkeypatch):
     assert off.exit_code == 0 and "clustering is off" in off.output
     bad = runner.invoke(cli.stats_app, ["rates", "x", "--family", "bogus"])
     assert bad.exit_code != 0 and "use negbin, quasipoisson or poisson" in bad.output
+
+
+def test_firth_contrasts_with_clusters_are_never_narrower_than_model_based():
+    data = _presence_docs()
+    clustered = fit_presence(data, "y", cluster=["outlet", "day"])
+    with pytest.warns(UserWarning, match="clustering is off"):
+        plain = fit_presence(data, "y", cluster=None)
+    a = clustered["contrasts"].table.set_index("term")["se"].dropna()
+    b = plain["contrasts"].table.set_index("term")["se"].dropna()
+    assert (a >= b - 1e-12).all()
+    assert any("larger of the model-based" in n for n in clustered.notes)

@@ -188,8 +188,10 @@ def fit_presence(
                 else ""
             )
             + (
-                " These intervals are model-based: clustering by "
-                f"{'-'.join(_as_list(cluster))} is not reflected in them."
+                " Coefficient intervals are model-based (clustering by "
+                f"{'-'.join(_as_list(cluster))} is not reflected in them); "
+                "prediction and contrast intervals use the larger of the "
+                "model-based and the cluster-robust (sandwich) variance."
                 if cluster is not None
                 else ""
             )
@@ -275,6 +277,9 @@ def fit_presence(
     estimable = (counts > 0) & design.estimable(x_full)
     params = np.asarray(fitted.params, dtype=float)
     cov = np.asarray(fitted.cov if use_firth else fitted.cov_params(), dtype=float)
+    robust = None
+    if use_firth and cluster is not None:
+        robust = design.firth_sandwich(frame, cluster, params, cov)
     predicted, contrasts = _predictions(
         params,
         cov,
@@ -284,6 +289,7 @@ def fit_presence(
         outlet,
         period if period in used else None,
         z,
+        robust,
     )
     pred_rows = []
     for position in range(len(grid)):
@@ -427,10 +433,19 @@ def _predictions(
     outlet: str,
     period: str | None,
     z: float,
+    robust: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     eta = x @ params
-    # Rounding can leave a tiny negative variance (e.g. one-cluster cells).
-    se_eta = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", x, cov, x), 0, None))
+
+    def variance(a: np.ndarray) -> np.ndarray:
+        """Quadratic forms; with a sandwich too, the larger of the two."""
+        value = np.einsum("ij,jk,ik->i", a, cov, a)
+        if robust is not None:
+            value = np.maximum(value, np.einsum("ij,jk,ik->i", a, robust, a))
+        # Rounding can leave a tiny negative variance (e.g. one-cluster cells).
+        return np.clip(value, 0, None)
+
+    se_eta = np.sqrt(variance(x))
     expit = stats.logistic.cdf
     out = pd.DataFrame(
         {
@@ -459,7 +474,7 @@ def _predictions(
                 continue
             g = gradient[positions[later]] - gradient[positions[first]]
             diff = float(prob[positions[later]] - prob[positions[first]])
-            se = float(np.sqrt(g @ cov @ g))
+            se = float(np.sqrt(variance(g[None, :])[0]))
             stat = diff / se if se > 0 else np.nan
             contrasts.append(
                 {
@@ -555,6 +570,30 @@ class _Design:
         successes = np.bincount(inverse, weights=self.y, minlength=len(unique))
         trials = np.bincount(inverse, minlength=len(unique)).astype(float)
         return firth_logit(unique, successes, trials, ci_level=ci_level)
+
+    def firth_sandwich(
+        self,
+        frame: pd.DataFrame,
+        cluster: str | Sequence[str],
+        params: np.ndarray,
+        cov: np.ndarray,
+    ) -> np.ndarray:
+        """Cluster-robust covariance around the penalised estimate.
+
+        ``I^-1 M I^-1`` with ``M`` the outer products of the per-cluster
+        score sums ``x (y - p)`` and the small-sample factor
+        ``G / (G - 1) (N - 1) / (N - K)`` (as statsmodels' cluster option).
+        """
+        matrix = self.x.to_numpy(dtype=float)[:, self.kept_index]
+        prob = stats.logistic.cdf(matrix @ params)
+        scores = matrix * (self.y - prob)[:, None]
+        codes = cluster_codes(self.rows(frame), cluster)
+        n_groups = int(codes.max()) + 1
+        sums = np.zeros((n_groups, matrix.shape[1]))
+        np.add.at(sums, codes, scores)
+        n, k = matrix.shape
+        factor = n_groups / max(n_groups - 1, 1) * (n - 1) / max(n - k, 1)
+        return factor * cov @ (sums.T @ sums) @ cov
 
     def predict_matrix(self, grid: pd.DataFrame) -> np.ndarray:
         import patsy
