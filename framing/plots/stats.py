@@ -155,7 +155,8 @@ def _plain_log_ticks(ax: Axes) -> None:
     low, high = ax.get_xlim()
     span = np.log10(high) - np.log10(low)
     subs: tuple[float, ...] = (1.0,) if span > 1.5 else (1.0, 2.0, 5.0)
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    # numticks high enough that no decade is skipped (0.01, 0.1, 1, 10, 100).
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=30))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _plain_number(v)))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
