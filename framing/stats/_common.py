@@ -133,7 +133,8 @@ def resolve_cluster(
 
     Documents of one outlet on one day share news events, so their frame
     use is correlated; the project's coverage study found unclustered
-    intervals covering 0.66-0.91 under such clustering. Turning clustering
+    95% intervals covering 0.79-0.82 under such clustering (0.50 for
+    the exact token-level test). Turning clustering
     off (``None``) where outlet-day columns exist adds a note and a
     :class:`UserWarning`.
 
@@ -153,8 +154,9 @@ def resolve_cluster(
         message = (
             "clustering is off although documents cluster by outlet-day: "
             "model-based intervals are too narrow when frame use is correlated "
-            "within an outlet's day (coverage 0.66-0.91 in the project's "
-            "coverage study); pass cluster='auto' or cluster=['outlet', 'day']"
+            "within an outlet's day (95% intervals covered 0.79-0.82 in the "
+            "project's coverage study, benchmarks/README.md); pass "
+            "cluster='auto' or cluster=['outlet', 'day']"
         )
         warnings.warn(message, UserWarning, stacklevel=3)
         notes.append("WARNING: " + message + ".")

@@ -138,9 +138,10 @@ def poisson_rate_test(
             "estimable (no test, left out of any multiplicity family)."
         )
     else:
-        test = sm_rates.test_poisson_2indep(
-            count1, exposure1, count2, exposure2, method="exact-cond"
-        )
+        with np.errstate(divide="ignore"):  # count2 = 0: the ratio is inf
+            test = sm_rates.test_poisson_2indep(
+                count1, exposure1, count2, exposure2, method="exact-cond"
+            )
         p_value = float(test.pvalue)
         low, high = rate_ratio_ci_exact(count1, exposure1, count2, exposure2, ci_level)
         estimate = (count1 / exposure1) / (count2 / exposure2) if count2 else np.inf
