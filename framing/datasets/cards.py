@@ -157,9 +157,37 @@ of their day, so with such dates any window under ``"1d"`` means "the same
 calendar day". Undated documents are never duplicates when a window is set.
 The default policy (near, corpus, unlimited) is the one stores were always
 built with; ``ru-state-headlines`` and ``ru-telegram-2024`` set their own
-(see their cards). ``framing corpus build --dedupe, --dedupe-scope,
---dedupe-window`` override the card for one build; the policy in effect is
-recorded in the store manifest and shown by ``framing corpus summary``.
+(see their cards). Documents removed as duplicates under each policy,
+measured on those two (2026-12-01; "later days": removed although
+published a day or more after the document kept):
+
+=====================  =========================  =======================
+policy                 ru-state-headlines         ru-telegram-2024
+                       (47,246; later days)       (8,268; later days)
+=====================  =========================  =======================
+off                    0                          0
+exact                  2,310 (2,108)              26 (13)
+near                   3,067 (2,687)              84 (18)
+exact, outlet          2,276 (2,101)              17 (13)
+near, outlet           3,030 (2,679)              23 (17)
+exact, 12h             **224** (0)                9 (0)
+near, 12h              430 (0)                    **61** (0)
+near, 1d               664 (246)                  67 (0)
+near, 3d               875 (462)                  74 (7)
+near, 7d               1,199 (790)                77 (11)
+near, outlet, 12h      400 (0)                    1 (0)
+=====================  =========================  =======================
+
+Without a window most of what is removed are repeats on later days
+(briefings, weekly reports, recurring posts); within 12 hours what is
+removed are same-day repeats and reposts, 60 of the 61 Telegram ones
+across channels. On the headlines, near matching within 12 hours would
+remove 206 more that are not word-for-word repeats; the card keeps exact
+matching, as it did before windows existed.
+
+``framing corpus build --dedupe, --dedupe-scope, --dedupe-window``
+override the card for one build; the policy in effect is recorded in the
+store manifest and shown by ``framing corpus summary``.
 ``near_duplicates = true/false`` is the old spelling of ``mode = "near"``
 / ``"exact"``; it still works with a :class:`DeprecationWarning`.
 
