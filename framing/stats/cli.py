@@ -239,6 +239,13 @@ def its(
     errors: Annotated[
         ErrorModel, typer.Option(help="Error model: ar1 (default) or hac.")
     ] = "ar1",
+    estimation: Annotated[
+        Literal["ml", "reml"],
+        typer.Option(
+            help="AR(1) estimation: ml (exact ML, Hessian SEs, as R arima) or "
+            "reml (as nlme::gls; better coverage in short series)."
+        ),
+    ] = "ml",
     lexicon: LexiconOpt = "war-naming",
     out: OutOpt = None,
     p_adjust: AdjustOpt = "bh",
@@ -281,6 +288,7 @@ def its(
             series,
             event=event,
             errors=errors,
+            estimation=estimation,
             weights="words" if errors == "hac" else None,
             p_adjust=p_adjust,
         )

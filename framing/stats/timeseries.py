@@ -316,7 +316,7 @@ def fit_its(
             frame, y, ci_level, estimation, se
         )
         method = (
-            f"regression with AR(1) errors (exact {estimation.upper()}), "
+            f"regression with AR(1) errors ({_ESTIMATION[estimation]}), "
             f"SEs: {fitted.se_type}"
         )
         scale = f"{y} units (slopes per period of {step})"
@@ -408,6 +408,10 @@ def fit_its(
         frames={"fitted": fitted_frame, "event": pd.DataFrame({"event": [when]})},
         notes=[],
     )
+
+
+#: How the tables name the AR(1) estimation methods.
+_ESTIMATION = {"ml": "exact ML", "reml": "REML"}
 
 
 def _identity(value: Any) -> Any:
@@ -504,7 +508,7 @@ def _fit_ar1(
         pvalues = pd.Series(2 * stats.t.sf(np.abs(params / bse), dof), index=names)
     fitted_values = pd.Series(exog.to_numpy() @ params.to_numpy(), index=frame.index)
     note = (
-        f"Regression with AR(1) errors by exact {estimation.upper()} (phi = "
+        f"Regression with AR(1) errors by {_ESTIMATION[estimation]} (phi = "
         f"{fitted.phi:.2f}); SEs: {fitted.se_type}; t intervals on {dof} df."
     )
     if fitted.at_bound:
