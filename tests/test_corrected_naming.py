@@ -103,6 +103,23 @@ def test_a_detector_no_better_than_chance_is_not_identifiable():
     assert any("not identifiable" in note for note in result.notes)
     few = corrected_naming_shares(data, se_sp(0.9, 0.9, n=12), frames=["war"], n_boot=0)
     assert any("fewer than 30 gold items" in note for note in few.notes)
+    # Too little gold is a note, never a number, unless the user lowers the bar.
+    assert np.isnan(few.table.iloc[0]["estimate"])
+    lowered = corrected_naming_shares(
+        data, se_sp(0.9, 0.9, n=12), frames=["war"], n_boot=0, min_gold=10
+    )
+    assert lowered.table.iloc[0]["estimate"] == pytest.approx(
+        (0.3 + 0.9 - 1) / (0.9 + 0.9 - 1), abs=TOL
+    )
+
+
+def test_a_correction_outside_zero_one_is_truncated_with_a_note():
+    data = feature_table({("a", "after"): (2, 100), ("b", "after"): (30, 100)})
+    result = corrected_naming_shares(data, se_sp(0.5, 0.95), frames=["war"], n_boot=0)
+    table = result.table.set_index("group")
+    # (0.02 + 0.95 - 1) / 0.45 < 0: truncated to 0.
+    assert table.loc["a", "estimate"] == 0.0
+    assert any("truncated in 1 group(s) (a)" in note for note in result.notes)
 
 
 def test_simulation_recovers_the_true_shares_and_intervals_cover_them():

@@ -519,7 +519,8 @@ def corrected_naming_shares(
     seed : int
     ci : float
     min_gold : int
-        Rates from fewer gold items are flagged in the notes.
+        Rates from fewer gold items are not used: the frame is left
+        uncorrected (NaN) with a note.
     rate_draws : {"jeffreys", "binomial"}
         How a replicate redraws each error rate and detected share.
 
@@ -607,11 +608,13 @@ def corrected_naming_shares(
                 np.array(float(total_d)),
                 total_n,
             )
-            if min(size_a, size_b) < min_gold:
-                notes.append(
-                    f"{frame}: error rates from fewer than {min_gold} gold items "
-                    f"({size_a:.0f} and {size_b:.0f}); the correction is unreliable"
-                )
+        too_little = kind != "none" and min(size_a, size_b) < min_gold
+        if too_little:
+            notes.append(
+                f"{frame}: error rates from fewer than {min_gold} gold items "
+                f"({size_a:.0f} and {size_b:.0f}): not corrected (code more gold, "
+                "or lower min_gold to correct with these rates anyway)"
+            )
         identifiable = bool(np.isfinite(se_hat) and np.isfinite(sp_hat)) and bool(
             se_hat + sp_hat > 1 + 1e-12
         )
@@ -620,12 +623,25 @@ def corrected_naming_shares(
                 f"{frame}: sensitivity + specificity <= 1 "
                 f"({float(se_hat):.3g} + {float(sp_hat):.3g}): not identifiable"
             )
+        usable = identifiable and not too_little
         estimate = (
-            rogan_gladen(q, se_hat, sp_hat) if identifiable else np.full(len(q), np.nan)
+            rogan_gladen(q, se_hat, sp_hat) if usable else np.full(len(q), np.nan)
         )
+        if usable:
+            raw = (q + sp_hat - 1) / (se_hat + sp_hat - 1)
+            outside = [
+                str(k) for k, v in zip(index, raw, strict=True) if v < 0 or v > 1
+            ]
+            if outside:
+                notes.append(
+                    f"{frame}: the corrected share fell outside [0, 1] and was "
+                    f"truncated in {len(outside)} group(s) ({', '.join(outside[:4])}"
+                    f"{', ...' if len(outside) > 4 else ''}): the measured error "
+                    "rates do not fit these groups' detected shares"
+                )
         low = np.full(len(q), np.nan)
         high = low.copy()
-        if n_boot and identifiable:
+        if n_boot and usable:
             first = "sensitivity" if kind == "se-sp" else "precision"
             second = "specificity" if kind == "se-sp" else "recall"
             a = _draw_rate(rng, values[first], size_a, n_boot, rate_draws)
