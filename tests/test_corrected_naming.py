@@ -119,7 +119,7 @@ def test_a_correction_outside_zero_one_is_truncated_with_a_note():
     table = result.table.set_index("group")
     # (0.02 + 0.95 - 1) / 0.45 < 0: truncated to 0.
     assert table.loc["a", "estimate"] == 0.0
-    assert any("truncated in 1 group(s) (a)" in note for note in result.notes)
+    assert any("truncated in 1 group(s) (a / after)" in note for note in result.notes)
 
 
 def test_simulation_recovers_the_true_shares_and_intervals_cover_them():

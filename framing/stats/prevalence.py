@@ -630,7 +630,9 @@ def corrected_naming_shares(
         if usable:
             raw = (q + sp_hat - 1) / (se_hat + sp_hat - 1)
             outside = [
-                str(k) for k, v in zip(index, raw, strict=True) if v < 0 or v > 1
+                " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
+                for k, v in zip(index, raw, strict=True)
+                if v < 0 or v > 1
             ]
             if outside:
                 notes.append(
