@@ -117,6 +117,24 @@ def test_invalid_config_names_key_problem_and_allowed_values(data, expected):
     assert expected in str(caught.value)
 
 
+def test_its_estimation_is_ml_or_reml_for_ar1_errors():
+    design = {"source": "Kremlin", "frame": "war"}
+    study = parse_study(
+        _with(statistics={"its": [{**design, "estimation": "reml"}]}), "s.toml"
+    )
+    assert study.its[0].estimation == "reml"
+    assert study.its[0].settings()["estimation"] == "reml"
+    # The default is left out of the records, as before the key existed.
+    plain = parse_study(_with(statistics={"its": [design]}), "s.toml")
+    assert "estimation" not in plain.its[0].settings()
+    for wrong, message in (
+        ({"estimation": "bayes"}, "estimation: 'bayes' is not allowed"),
+        ({"estimation": "reml", "errors": "hac"}, r"REML applies to AR\(1\) errors"),
+    ):
+        with pytest.raises(StudyConfigError, match=message):
+            parse_study(_with(statistics={"its": [{**design, **wrong}]}), "s.toml")
+
+
 def test_all_problems_are_reported_at_once():
     data = _with(naming={"freq": "X", "ci_level": 2.0}, study={"seed": "x"})
     with pytest.raises(StudyConfigError) as caught:

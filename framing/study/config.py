@@ -53,6 +53,10 @@ Subsets and several events (none of them is needed)::
     start = "2022-06-01"        # and its own window, [start, end)
     end = "2023-01-01"
     freq = "W"
+    errors = "ar1"              # AR(1) errors (default) or "hac" (Newey-West)
+    estimation = "reml"         # AR(1) by "ml" (default) or "reml": REML
+    # covers the slope change better in series of two years or shorter
+    # (benchmarks/README.md, coverage study)
 """
 
 from __future__ import annotations
@@ -81,8 +85,19 @@ __all__ = [
 # D, W, M, Q, Y: one list for every time axis (see framing.subsets).
 FREQUENCIES = _FREQUENCIES
 P_ADJUST = ("bh", "holm", "none")
-ITS_KEYS = ("source", "frame", "voice", "errors", "freq", "event", "start", "end")
+ITS_KEYS = (
+    "source",
+    "frame",
+    "voice",
+    "errors",
+    "estimation",
+    "freq",
+    "event",
+    "start",
+    "end",
+)
 ITS_ERRORS = ("ar1", "hac")
+ITS_ESTIMATION = ("ml", "reml")
 FIGURE_FORMATS = ("pdf", "png", "svg")
 TABLE_FORMATS = ("csv", "tex")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -113,6 +128,7 @@ class ItsSpec:
     frame: str
     voice: str = "own"
     errors: str = "ar1"
+    estimation: str = "ml"
     freq: str = "W"
     # Unset: fitted at each of [statistics] events (or at event).
     event: str | None = None
@@ -121,10 +137,13 @@ class ItsSpec:
 
     def settings(self) -> dict[str, Any]:
         """The design's keys, unset optional ones left out (records, keys)."""
+        # Unset keys and the default estimation are left out, so the records
+        # (and stage keys) of designs written before the key existed hold.
         return {
             k: v
             for k, v in asdict(self).items()
-            if v is not None or k not in ("event", "start", "end")
+            if (v is not None or k not in ("event", "start", "end"))
+            and not (k == "estimation" and v == "ml")
         }
 
 
@@ -866,6 +885,14 @@ def _its_specs(
             check.problem(f"{where} frame", f"{frame!r} is not a frame of the lexicon")
         voice = check.get(entry, where, "voice", str, "own", allowed=voices)
         errors = check.get(entry, where, "errors", str, "ar1", allowed=ITS_ERRORS)
+        estimation = check.get(
+            entry, where, "estimation", str, "ml", allowed=ITS_ESTIMATION
+        )
+        if estimation == "reml" and errors != "ar1":
+            check.problem(
+                f"{where} estimation",
+                'REML applies to AR(1) errors; remove it or set errors = "ar1"',
+            )
         freq = check.get(entry, where, "freq", str, "W", allowed=FREQUENCIES)
         event = check.get(entry, where, "event", str, None, check=_date)
         start = check.get(entry, where, "start", str, None, check=_date)
@@ -888,6 +915,7 @@ def _its_specs(
                     frame=frame,
                     voice=voice,
                     errors=errors,
+                    estimation=estimation,
                     freq=freq,
                     event=event,
                     start=start,

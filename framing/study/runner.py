@@ -726,6 +726,7 @@ class _Runner:
                     series,
                     event=event,
                     errors=spec.errors,
+                    estimation=spec.estimation,
                     weights="words" if spec.errors == "hac" else None,
                     ci_level=study.ci_level,
                     p_adjust=study.p_adjust,
@@ -748,7 +749,8 @@ class _Runner:
                         if spec.start or spec.end
                         else ""
                     )
-                    + ".",
+                    # The estimator, without the standard-error formula.
+                    + f"; {fitted['its'].model.split(', SEs:')[0]}.",
                     label=f"tab:{name}",
                 )
                 table = fitted["its"].table.assign(
