@@ -418,6 +418,18 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _its_design(frame: pd.DataFrame) -> pd.DataFrame:
+    """Intercept, time, the post-event dummy and time since the event."""
+    return pd.DataFrame(
+        {
+            "Intercept": 1.0,
+            "t": frame["t"],
+            "post": frame["post"],
+            "t_after": frame["t_after"],
+        }
+    )
+
+
 def _fit_count_its(
     frame: pd.DataFrame,
     y: str,
@@ -429,14 +441,7 @@ def _fit_count_its(
     """Log-linear count ITS with HAC standard errors."""
     from .negbin import glm_nb
 
-    exog = pd.DataFrame(
-        {
-            "Intercept": 1.0,
-            "t": frame["t"],
-            "post": frame["post"],
-            "t_after": frame["t_after"],
-        }
-    )
+    exog = _its_design(frame)
     counts = frame[y].to_numpy(dtype=float)
     offset = np.log(frame[exposure].to_numpy(dtype=float))
     lags = newey_west_lags(len(frame)) if maxlags is None else int(maxlags)
@@ -483,14 +488,7 @@ def _fit_ar1(
     """Segmented regression with AR(1) errors (gaps kept as gaps)."""
     from .ar1 import ar1_regression
 
-    exog = pd.DataFrame(
-        {
-            "Intercept": 1.0,
-            "t": frame["t"],
-            "post": frame["post"],
-            "t_after": frame["t_after"],
-        }
-    )
+    exog = _its_design(frame)
     values = frame[y].to_numpy(dtype=float)
     fitted = ar1_regression(
         values,
