@@ -631,8 +631,9 @@ def corrected_naming_shares(
             raw = (q + sp_hat - 1) / (se_hat + sp_hat - 1)
             outside = [
                 " / ".join(map(str, k)) if isinstance(k, tuple) else str(k)
-                for k, v in zip(index, raw, strict=True)
-                if v < 0 or v > 1
+                for k, v, share in zip(index, raw, q, strict=True)
+                # A group with nothing detected sits at 0 by construction.
+                if (v < 0 and share > 0) or v > 1
             ]
             if outside:
                 notes.append(
