@@ -256,25 +256,21 @@ def test_a_store_is_never_reused_under_another_policy(home: Path) -> None:
     assert build_corpus(card).counts["duplicates"] == 5
 
 
-def test_default_policy_keeps_the_old_cache_key(home: Path) -> None:
-    # Stores built before mode/scope/window existed stay valid.
+def test_the_key_holds_the_policy_as_the_manifest_records_it(home: Path) -> None:
+    # A store's manifest and its key never disagree on the policy: one key,
+    # one recorded spelling of the parameters, whatever was built before.
     card = load_card(write_corpus(home / "old"))
     with pytest.warns(DeprecationWarning, match="near_duplicates"):
         old = CorpusBuilder("x", dedupe={"near_duplicates": False})
         params = old.dedupe_parameters()
     assert params["mode"] == "exact"
-    from framing.datasets.build import _key_params
-
-    assert _key_params(params) == {
-        "threshold": 0.8,
-        "num_perm": 128,
-        "shingle_size": 5,
-        "seed": 1,
-        "near_duplicates": False,
-    }
+    assert "near_duplicates" not in params
     assert _build_key(card, params, {}) != _build_key(
         card, {**params, "window": "1d"}, {}
     )
+    built = build_corpus(card)
+    assert built.manifest["parameters"]["dedupe"]["mode"] == "near"
+    assert built.manifest["parameters"]["dedupe"]["window"] == "0"
 
 
 def test_card_alias_warns_and_bad_values_are_card_errors(home: Path) -> None:

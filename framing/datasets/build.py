@@ -791,30 +791,13 @@ def _file_hashes(card: CorpusCard) -> dict[str, str]:
     return hashes
 
 
-def _key_params(params: dict[str, Any]) -> dict[str, Any]:
-    """The dedupe policy as the cache key records it.
-
-    The policies that existed before ``mode``, ``scope`` and ``window``
-    (near or exact, whole corpus, no window) keep their old spelling, so
-    that stores built with them stay valid; any other policy is keyed in
-    full, so a store built with one policy is never reused for another.
-    """
-    if (
-        params["mode"] in ("near", "exact")
-        and params["scope"] == "corpus"
-        and params["window"] == "0"
-    ):
-        legacy = {k: v for k, v in params.items() if k not in ("mode", "scope")}
-        del legacy["window"]
-        return {**legacy, "near_duplicates": params["mode"] == "near"}
-    return params
-
-
 def _build_key(card: CorpusCard, params: dict[str, Any], hashes: dict[str, str]) -> str:
     payload = json.dumps(
         {
             "card": card.sha256,
-            "params": _key_params(params),
+            # The policy exactly as the manifest records it: a store is
+            # never reused under parameters spelled differently from its own.
+            "params": params,
             "framing": __version__,
             # A new column or a changed date rule means a new store.
             "schema": ARTICLES_TABLE_SCHEMA.names,
