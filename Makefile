@@ -9,15 +9,49 @@ TEX_PACKAGES := texlive-latex-recommended texlive-fonts-recommended latexmk pand
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: install demo study test lint typecheck pytest bench lab paper tex clean
+# The exact versions, with hashes, of every dependency (core and the dev
+# extra) for Linux, macOS and Windows, Python 3.11-3.13: uv's universal
+# resolution of pyproject.toml, the project itself left out.
+LOCK := requirements/lock.txt
+# Packages uploaded after LOCK_EXCLUDE_NEWER are invisible to `make lock`,
+# and --upgrade resolves afresh instead of from the versions already in the
+# lock, so the lock depends on this recorded date (and on pyproject.toml and
+# uv's version, itself locked), not on the day it is run. No drift means:
+# `make lock-check` resolves into a temporary file and diffs it with the
+# committed lock (checked byte-identical on 2026-12-01, uv 0.13.9, also with
+# uv's cache refreshed). Only a yanked or deleted release breaks that. Move
+# the date forward deliberately to take newer releases; commit both.
+LOCK_EXCLUDE_NEWER := 2026-12-01T00:00:00Z
+LOCK_FLAGS := --extra dev --universal --python-version 3.11 --generate-hashes \
+	--exclude-newer $(LOCK_EXCLUDE_NEWER) --custom-compile-command "make lock" \
+	--upgrade --quiet
 
-$(STAMP): pyproject.toml
+.PHONY: install demo study test lint typecheck pytest bench lab paper tex clean \
+	lock lock-check
+
+# Exactly the lock, every file checked against its hash; then the project
+# without dependencies, so nothing beyond the lock is resolved. Users who
+# do not want the lock get the ranges in pyproject.toml: pip install framing.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Regenerate the lock after a change to the dependencies in pyproject.toml
+# or to LOCK_EXCLUDE_NEWER (needs the package index).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o $(LOCK)
+
+# No drift: the committed lock is what `make lock` gives today.
+lock-check: $(STAMP)
+	@tmp=$$(mktemp -d) && \
+	  $(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o $$tmp/lock.txt && \
+	  diff -u $(LOCK) $$tmp/lock.txt && rm -r $$tmp && \
+	  echo "$(LOCK): no drift (exclude-newer $(LOCK_EXCLUDE_NEWER))"
 
 # The war-naming study: corpora, detection, statistics, topics, classifier,
 # figures and tables; prints where they are and the headline table.
