@@ -57,17 +57,35 @@ _friendly_errors = friendly_errors()
 @app.command("run")
 @_friendly_errors
 def run(
-    study: Annotated[str, typer.Argument(help="Study file (TOML).")],
+    study: Annotated[
+        str,
+        typer.Argument(
+            help="Study file (TOML); with --check-environment also its "
+            "manifest.json or output folder."
+        ),
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Rerun every stage, ignoring the cache.")
     ] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Only validate the study file.")
     ] = False,
+    check_environment: Annotated[
+        bool,
+        typer.Option(
+            "--check-environment",
+            help="Only compare this environment with the study's manifest: "
+            "Python, every dependency's version, the lock's sha256. Exit 2 "
+            "when they differ.",
+        ),
+    ] = False,
 ) -> None:
     """Run a study: every stage from one config, cached, into one output folder."""
     from .study import load_study, run_study
 
+    if check_environment:
+        _check_environment(study)
+        return
     config = load_study(study)
     if check:
         console.print(f"{study}: valid ({len(config.corpora)} corpora)")
@@ -82,6 +100,51 @@ def run(
     console.print(f"Running {config.name} from {study}", highlight=False)
     result = run_study(config, force=force, progress=True, report=report)
     console.print(result.summary(), highlight=False)
+
+
+def _check_environment(study: str) -> None:
+    """List how this environment differs from a manifest; exit 2 if it does."""
+    from .study.environment import (
+        LOCK_FILE,
+        check_environment,
+        load_manifest,
+        recorded_environment,
+    )
+
+    path, manifest = load_manifest(study)
+    differences = check_environment(manifest)
+    recorded = recorded_environment(manifest)
+    lock = recorded.get("lock") or {}
+    if differences:
+        console.print(
+            f"environment differs from {path} in {len(differences)} "
+            f"{'item' if len(differences) == 1 else 'items'}:",
+            highlight=False,
+        )
+        for difference in differences:
+            console.print(f"  {difference}", highlight=False, markup=False)
+    else:
+        console.print(
+            f"environment matches {path} "
+            f"({len(recorded['packages'])} distributions"
+            + (f", lock sha256 {lock['sha256'][:12]}" if lock else "")
+            + ")",
+            highlight=False,
+        )
+    if "environment" not in manifest:
+        console.print(
+            "note: a manifest from before the environment record; only the "
+            "versions it lists were compared",
+            highlight=False,
+        )
+    if differences:
+        console.print(
+            "To restore the study's environment: check out the framing version "
+            f"it ran with and run `make install` (installs exactly {LOCK_FILE}).",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(code=2)
 
 
 def _study_scope(config: Any) -> list[str]:

@@ -30,8 +30,11 @@ Stages (each cached by :class:`~framing.study.cache.StageCache`):
 The output folder is written atomically from the stage folders:
 ``figures/`` (PDF and PNG), ``tables/`` (CSV and LaTeX) and
 ``manifest.json`` with input sha256s, versions, seeds, every setting and
-the sha256 of every output. Nothing in the outputs depends on the clock,
-so two runs give byte-identical folders.
+the sha256 of every output, and the environment: the dependency lock's
+sha256 (``null`` from an installed wheel, which has no lock) and every
+dependency's installed version (:mod:`framing.study.environment`).
+Nothing in the outputs depends on the clock, so two runs give
+byte-identical folders.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from .config import (
     subset_outlet_problems,
     subset_outlets,
 )
+from .environment import environment_record
 from .output import OUTPUT_MARKER, marker_content, output_problems
 from .render import (
     estimate_macros,
@@ -1439,6 +1443,9 @@ class _Runner:
                     for name, corpus in corpora.items()
                 },
                 "versions": _versions(),
+                # The lock's sha256 and every dependency's version, for
+                # `framing run --check-environment` before a rerun.
+                "environment": environment_record(),
                 "stages": [
                     {"name": s.name, "key": s.key, "params": s.record.get("params")}
                     for s in self.stages
