@@ -138,3 +138,19 @@ def test_cli_check_environment_exit_codes(tmp_path):
     assert result.exit_code == 1
     assert "no study manifest" in result.output
     assert "Traceback" not in result.output
+
+
+def test_citation_and_paper_name_this_version_and_lock():
+    yaml = pytest.importorskip("yaml")
+    sha = hashlib.sha256((REPO / LOCK_FILE).read_bytes()).hexdigest()
+    version = metadata.version("framing")
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text(encoding="utf-8"))
+    fix = "update CITATION.cff and paper/paper.md after `make lock` (see CITATION.cff)"
+    assert citation["cff-version"] == "1.2.0"
+    assert str(citation["version"]) == version, fix
+    assert {"type": "other", "value": f"sha256:{sha}"}.items() <= (
+        citation["identifiers"][0].items()
+    ), fix
+    front = (REPO / "paper" / "paper.md").read_text(encoding="utf-8").split("---")[1]
+    paper = yaml.safe_load(front)
+    assert (paper["software-version"], paper["lock-sha256"]) == (version, sha), fix
