@@ -125,6 +125,7 @@ _EXCLUDED = -1
 #: The fields of an article that mentions are found in.
 FIELDS = ("title", "text")
 _SPACE = re.compile(r"\s+")
+_NON_SPACE = re.compile(r"\S+")
 
 
 def check_fields(fields: Any) -> tuple[str, ...]:
@@ -175,8 +176,39 @@ def title_repeats_text(title: str | None, text: str) -> bool:
     head = _collapse(title or "")
     if not head:
         return True
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    return head == _collapse(first_line) or head == _collapse(text)
+    return head == _collapse(_first_nonblank_line(text)) or head == _leading_words(
+        text, head.count(" ") + 1
+    )
+
+
+def _first_nonblank_line(text: str) -> str:
+    """The first line with a non-space character, splitting only as needed."""
+    size = 4096
+    while True:
+        chunk = text[:size]
+        lines = chunk.splitlines()
+        # Unless the chunk is the whole text, its last line may be cut short.
+        complete = lines if size >= len(text) else lines[:-1]
+        for line in complete:
+            if line.strip():
+                return line
+        if size >= len(text):
+            return ""
+        size *= 4
+
+
+def _leading_words(text: str, count: int) -> str | None:
+    """The text collapsed as :func:`_collapse` does, if it has ``count`` words.
+
+    Reads at most ``count + 1`` words, so a long text costs no more than
+    its opening.
+    """
+    words = []
+    for match in _NON_SPACE.finditer(text):
+        words.append(match.group(0))
+        if len(words) > count:
+            return None
+    return " ".join(words).casefold() if len(words) == count else None
 
 
 @dataclass(frozen=True, slots=True)
