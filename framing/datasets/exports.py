@@ -225,9 +225,11 @@ def rtf_to_text(data: bytes, path: str | Path = "<rtf>") -> str:
         candidate = f"cp{match.group(1)}"
         try:
             codecs.lookup(candidate)
-            codepage = candidate
         except LookupError:
-            pass
+            # A code page Python does not know: RTF's own default (cp1252)
+            # is the best reading; the \u escapes Word writes are exact anyway.
+            candidate = codepage
+        codepage = candidate
     out: list[str] = []
     pending = bytearray()  # \'hh bytes, decoded together (multi-byte pages)
     # Per group: (skipped, unicode fallback count).
