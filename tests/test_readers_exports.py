@@ -8,6 +8,7 @@ file a test writes is synthetic (invented outlets and sentences).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -729,14 +731,33 @@ def test_fuzz_nexis_text_build_reconciles(lines: list[str]) -> None:
         path.write_text("\n".join(lines), encoding="utf-8")
         records = _only_source_errors(path, "nexis")
         card_path = card(root, [("export.txt", "nexis")], "fuzz-nexis")
-        os.environ["FRAMING_CACHE_DIR"] = str(root / "cache")
         try:
-            corpus = build_corpus(card_path)
+            with _cache_dir(root / "cache"):
+                corpus = build_corpus(card_path)
         except SourceError:
             return
         counts = assert_reconciled(corpus)
         if records is not None:
             assert counts["read"] == len(records)
+
+
+@contextlib.contextmanager
+def _cache_dir(path: Path) -> Iterator[None]:
+    """FRAMING_CACHE_DIR set for one hypothesis example, then restored.
+
+    (Function-scoped fixtures such as monkeypatch do not reset between
+    examples; a leaked value pointed later tests and notebook kernels at a
+    deleted folder.)
+    """
+    before = os.environ.get("FRAMING_CACHE_DIR")
+    os.environ["FRAMING_CACHE_DIR"] = str(path)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("FRAMING_CACHE_DIR", None)
+        else:
+            os.environ["FRAMING_CACHE_DIR"] = before
 
 
 JSON_VALUE = st.recursive(
@@ -788,9 +809,9 @@ def test_fuzz_telegram_build_reconciles(shape: str, messages: list[Any]) -> None
         path.write_text(json.dumps(data), encoding="utf-8")
         records = _only_source_errors(path, "telegram")
         card_path = card(root, [("result.json", "telegram")], "fuzz-telegram")
-        os.environ["FRAMING_CACHE_DIR"] = str(root / "cache")
         try:
-            corpus = build_corpus(card_path)
+            with _cache_dir(root / "cache"):
+                corpus = build_corpus(card_path)
         except SourceError:
             return
         counts = assert_reconciled(corpus)
