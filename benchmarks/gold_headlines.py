@@ -31,6 +31,14 @@ held-out figure)::
         --out /tmp/gold_headlines2_sheet.csv
     python benchmarks/gold_headlines.py \\
         --check framing/frames/gold/war-naming-headlines-2.csv
+
+Round 3 (``--round 3``, seed ``SEED + 4``) samples the test-outlet documents
+that are in neither earlier round: every "war" candidate left and enough of
+the other frame words to score them. The rules were revised after round 2's
+errors, which came from these outlets, so round 3 tests unseen documents, not
+unseen outlets. Two coders code it independently
+(``war-naming-headlines-3a.csv`` and ``-3b.csv``) so that agreement is
+measured.
 """
 
 from __future__ import annotations
@@ -136,6 +144,21 @@ ROUND2_QUOTAS = {
     }
 }
 ROUND2_NO_MENTION_PER_OUTLET = 30
+
+ROUND2_GOLD = ROUND1_GOLD.with_name("war-naming-headlines-2.csv")
+# Round 3 takes every "war" candidate left in the test outlets (the frame whose
+# held-out recall failed in round 2) and enough of the others to score them.
+ROUND3_QUOTAS = {
+    "test": {
+        "war": 200,
+        "conflict": 50,
+        "special-military-operation": 40,
+        "crisis": 20,
+        "invasion": 20,
+        "operation": 20,
+    }
+}
+ROUND3_NO_MENTION_PER_OUTLET = 15
 
 
 class GoldOffsetError(FramingError):
@@ -338,7 +361,7 @@ def build_sheet(seed: int = SEED) -> pd.DataFrame:
 
 
 def round1_doc_ids(path: Path = ROUND1_GOLD) -> set[str]:
-    """Every document that appears in the round-1 gold file.
+    """Every document that appears in an earlier round's gold file.
 
     Examples
     --------
@@ -347,8 +370,8 @@ def round1_doc_ids(path: Path = ROUND1_GOLD) -> set[str]:
     """
     if not path.exists():
         raise GoldOffsetError(
-            f"{path}: the round-1 gold file is missing, so round 2 cannot "
-            "exclude its documents. Fix: run from a checkout that has it."
+            f"{path}: an earlier round's gold file is missing, so a later round "
+            "cannot exclude its documents. Fix: run from a checkout that has it."
         )
     gold = pd.read_csv(path, dtype=str, keep_default_na=False)
     return set(gold["doc_id"])
@@ -361,14 +384,41 @@ def build_sheet_round2(seed: int = SEED + 2) -> pd.DataFrame:
     order of headlines (a headline's mentions stay together), so that a coder
     who runs out of time still leaves a sample mixed over outlets and frames.
     """
+    return _heldout_sheet(
+        seed,
+        round1_doc_ids(),
+        ROUND2_QUOTAS,
+        ROUND2_NO_MENTION_PER_OUTLET,
+        item_prefix="H",
+    )
+
+
+def build_sheet_round3(seed: int = SEED + 4) -> pd.DataFrame:
+    """The round-3 coding sheet: test-outlet documents in neither earlier round.
+
+    Round 3 is coded twice, independently, so that agreement can be measured.
+    """
+    seen = round1_doc_ids() | round1_doc_ids(ROUND2_GOLD)
+    return _heldout_sheet(
+        seed, seen, ROUND3_QUOTAS, ROUND3_NO_MENTION_PER_OUTLET, item_prefix="R"
+    )
+
+
+def _heldout_sheet(
+    seed: int,
+    seen: set[str],
+    quotas: dict[str, dict[str, int]],
+    no_mention_per_outlet: int,
+    *,
+    item_prefix: str,
+) -> pd.DataFrame:
     corpus = build_corpus(CORPUS)
     df = corpus.articles(columns=["doc_id", "outlet", "published", "text"])
-    seen = round1_doc_ids()
     df = df[df["outlet"].isin(TEST_OUTLETS) & ~df["doc_id"].isin(seen)]
     sample = pd.concat(
         [
-            sample_candidates(candidates(df), seed, ROUND2_QUOTAS),
-            sample_no_mention(df, seed + 1, ROUND2_NO_MENTION_PER_OUTLET),
+            sample_candidates(candidates(df), seed, quotas),
+            sample_no_mention(df, seed + 1, no_mention_per_outlet),
         ],
         ignore_index=True,
     )
@@ -387,7 +437,8 @@ def build_sheet_round2(seed: int = SEED + 2) -> pd.DataFrame:
             sample["doc_id"], sample["start"], sample["end"], strict=True
         )
     ]
-    sample.insert(0, "item", [f"H{i:04d}" for i in range(1, len(sample) + 1)])
+    items = [f"{item_prefix}{i:04d}" for i in range(1, len(sample) + 1)]
+    sample.insert(0, "item", items)
     sample.insert(1, "corpus", CORPUS)
     return sample
 
@@ -421,9 +472,10 @@ def main() -> None:
     parser.add_argument(
         "--round",
         type=int,
-        choices=(1, 2),
+        choices=(1, 2, 3),
         default=1,
-        help="2: fresh test-outlet sample, seed SEED+2, round-1 documents excluded",
+        help="2: fresh test-outlet sample, seed SEED+2, round-1 documents "
+        "excluded; 3: seed SEED+4, round-1 and round-2 documents excluded",
     )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--out", default=None)
@@ -440,7 +492,11 @@ def main() -> None:
                 "point at their term. Fix: recompute start/end from the text."
             )
         return
-    if args.round == 2:
+    if args.round == 3:
+        seed = SEED + 4 if args.seed is None else args.seed
+        out = args.out or "/tmp/gold_headlines3_sheet.csv"
+        sheet = build_sheet_round3(seed)
+    elif args.round == 2:
         seed = SEED + 2 if args.seed is None else args.seed
         out = args.out or "/tmp/gold_headlines2_sheet.csv"
         sheet = build_sheet_round2(seed)
