@@ -62,6 +62,11 @@ def decide(detector, text, term, nth=0):
         ("Analysts fear a nuclear war between the powers.", "war"),
         ("Historians recall the Korean War armistice.", "war"),
         ("Voters worry about a direct conflict with NATO.", "conflict"),
+        ("Moscow accuses Washington of an info war over Kiev talks", "war"),
+        ("Bloc's plan for Ukraine would start war with Russia, he warns", "war"),
+        ("Joining the bloc would lead to war with Russia — Ukrainian MP", "war"),
+        ("We are not at war with the West over Ukraine, minister says", "war"),
+        ("New Budapest-Kiev conflict over a Ukrainian pipeline", "conflict"),
     ],
 )
 def test_english_other_events_by_kind(detector, text, term):

@@ -156,6 +156,14 @@ def test_topic_labels_are_not_speakers():
             "Smith",
         ),
         ("Allies are tired of the Ukrainian crisis — newspaper", "crisis", "newspaper"),
+        ("Support for the Ukraine conflict fades — pollster", "conflict", "pollster"),
+        (
+            "Governor Ivanov states the conflict will end soon",
+            "conflict",
+            "Governor Ivanov",
+        ),
+        ("Chancellor highlights cost of the war in Ukraine", "war", "Chancellor"),
+        ("Mayor confident the Ukraine conflict will end", "conflict", "Mayor"),
     ],
 )
 def test_a_headline_that_opens_with_its_speaker_is_reported(text, term, speaker):
@@ -219,6 +227,18 @@ def test_a_transcript_turn_is_the_speakers_own_voice():
 def test_quoted_beats_reported():
     text = '"This war must end now, and soon," Peskov said.'
     assert voice_of(text, "war")[0] == "quoted"
+
+
+def test_a_short_phrase_in_marks_within_reported_words_is_quoted():
+    # The speaker's phrase, not the writer's distance from the term.
+    text = "Allies fund Kiev's 'war machine' to the end — ministry"
+    assert voice_of(text, "war")[0] == "quoted"
+    text = "Minister says the bloc's 'war party' wants more sanctions on Ukraine"
+    assert voice_of(text, "war")[0] == "quoted"
+    # The bare term in marks still distances the writer.
+    assert (
+        voice_of("Allies back Kiev's 'war' to the end — ministry", "war")[0] == "scare"
+    )
 
 
 def test_negated_beats_reported():

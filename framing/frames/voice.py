@@ -321,6 +321,19 @@ _EN_SPEAKER_WORDS = (
     "study",
     "survey",
     "poll",
+    "pollster",
+    "pollsters",
+    "ombudsman",
+    "ombudswoman",
+    "pope",
+    "pontiff",
+    "commissioner",
+    "researcher",
+    "researchers",
+    "sociologist",
+    "historian",
+    "scientist",
+    "scientists",
     "prosecutor",
     "court",
     "parliament",
@@ -1746,6 +1759,7 @@ def classify_voice(
     line_start, line_end = _line_bounds(text, start, end)
     left_end = start
     right_start = end
+    extra = 0
     if quote is not None:
         inner = text[quote[0] + 1 : quote[1] - 1]
         extra = len(inner.split()) - len(term.split())
@@ -1773,7 +1787,17 @@ def classify_voice(
         left = left.rstrip() + " " + _plain(text[quote[0] + 1 : start])
     right = _plain(text[right_start : max(right_start, min(sentence_end, line_end))])
     declined_object = russian and quote is None and _object_not_name(term)
+    bounds = (sentence_end, line_end)
 
+    if quote is not None and extra >= 1:
+        # A short phrase in marks inside someone's reported words ("… Kiev's
+        # 'war machine' — Kremlin") quotes that speaker; only the bare term
+        # in marks distances the writer.
+        reported = _reported(
+            text, start, structure, rules, language, left, right, bounds
+        )
+        if reported is not None:
+            return decide("quoted", f"{text[quote[0]]} {reported[0]}", True)
     match = _search(rules.negation, language, left)
     if match:
         return decide("negated", match.group(0), quote is not None)
@@ -1802,16 +1826,7 @@ def classify_voice(
         )
     if quote is not None:
         return _scare_or_claim(decide, rules, language, left, text[quote[0]], True)
-    reported = _reported(
-        text,
-        start,
-        structure,
-        rules,
-        language,
-        left,
-        right,
-        (sentence_end, line_end),
-    )
+    reported = _reported(text, start, structure, rules, language, left, right, bounds)
     if reported is not None:
         return decide("reported", reported[0], False, reported[1])
     return decide("own", "", False)
@@ -1913,8 +1928,11 @@ _EN_STANCE_WORDS = (  # noqa: SIM905
     "explains explained reveals revealed recalls recalled reiterates "
     "reiterated signals signaled signalled assures assured promises promised "
     "considers considered thinks thought asks asked writes wrote reports "
-    "reported estimates estimated describes described"
-).split() + ["points to", "pointed to", "rules out", "ruled out"]
+    "reported estimates estimated describes described states stated highlights "
+    "highlighted emphasizes emphasized emphasises emphasised underlines "
+    "underlined underscores underscored voices voiced expresses expressed "
+    "confident convinced"
+).split() + ["points to", "pointed to", "rules out", "ruled out", "is confident"]
 _EN_SUBJECT_STANCE = re.compile(
     r"^[^\w\n]*(?P<speaker>(?:[\w'’.&-]+\s+){0,5}?[\w'’.&-]+)\s+"
     rf"(?P<verb>{_word_trie(_EN_STANCE_WORDS)})\b",
