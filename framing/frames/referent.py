@@ -64,6 +64,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from ._prefilter import literal_prefixes as _literal_prefixes
+from ._prefilter import lower_aligned as _lower_aligned
 from .lexicon import REFERENTS, Lexicon
 
 __all__ = [
@@ -131,66 +133,6 @@ def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
     if b[1] <= a[0]:
         return a[0] - b[1]
     return 0
-
-
-def _literal_prefixes(pattern: re.Pattern[str]) -> set[str] | None:
-    """Lower-case literal texts one of which every match of ``pattern`` starts
-    with, or ``None`` when the pattern has no such prefix of 2+ characters.
-
-    Used to find cue candidates with one Aho-Corasick pass and run the
-    regular expression only where a candidate starts.
-    """
-    from ._regex_guard import _sre_constants, _sre_parse
-
-    def walk(items: list[Any], prefix: str) -> set[str] | None:
-        for index, (op, av) in enumerate(items):
-            if op == _sre_constants.AT or op in (
-                _sre_constants.ASSERT,
-                _sre_constants.ASSERT_NOT,
-            ):
-                continue
-            if op == _sre_constants.LITERAL:
-                prefix += chr(av).lower()
-                continue
-            rest = list(items[index + 1 :])
-            if (
-                op == _sre_constants.IN
-                and len(av) <= 4
-                and all(kind == _sre_constants.LITERAL for kind, _ in av)
-            ):
-                # A small set of letters ("Lu[hg]ansk"): one prefix per letter.
-                options: set[str] = set()
-                for _, value in av:
-                    sub = walk(rest, prefix + chr(value).lower())
-                    if sub is None:
-                        return None
-                    options |= sub
-                return options
-            if op == _sre_constants.SUBPATTERN:
-                return walk(list(av[-1]) + rest, prefix)
-            if op == _sre_constants.BRANCH:
-                found: set[str] = set()
-                for branch in av[1]:
-                    sub = walk(list(branch) + rest, prefix)
-                    if sub is None:
-                        return None
-                    found |= sub
-                return found
-            break
-        return {prefix} if len(prefix) >= 3 else None
-
-    try:
-        return walk(list(_sre_parse.parse(pattern.pattern, pattern.flags)), "")
-    except (re.error, RecursionError):  # pragma: no cover - compiled already
-        return None
-
-
-def _lower_aligned(text: str) -> str:
-    lower = text.lower()
-    if len(lower) != len(text):
-        # A few characters (e.g. "İ") lower-case to two; keep offsets aligned.
-        lower = "".join(ch.lower()[0] for ch in text)
-    return lower
 
 
 _Candidates = tuple[list[int], list[int]]

@@ -95,6 +95,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FramingError
+from ._prefilter import PrefixSearch
 
 __all__ = [
     "VOICES",
@@ -960,13 +961,16 @@ class VoiceRules:
         return replace(base, **updates)
 
     def compiled(self) -> _CompiledRules:
-        def build(table: dict[str, tuple[str, ...]]) -> dict[str, re.Pattern[str]]:
+        def build(table: dict[str, tuple[str, ...]]) -> dict[str, PrefixSearch]:
             return {
-                lang: re.compile(
-                    "|".join(
-                        f"(?:{_number_groups(p, i)})" for i, p in enumerate(patterns)
-                    ),
-                    re.IGNORECASE,
+                lang: PrefixSearch(
+                    re.compile(
+                        "|".join(
+                            f"(?:{_number_groups(p, i)})"
+                            for i, p in enumerate(patterns)
+                        ),
+                        re.IGNORECASE,
+                    )
                 )
                 for lang, patterns in table.items()
                 if patterns
@@ -1037,17 +1041,17 @@ def _number_groups(pattern: str, index: int) -> str:
 
 @dataclass(frozen=True)
 class _CompiledRules:
-    negation: dict[str, re.Pattern[str]]
-    negation_after: dict[str, re.Pattern[str]]
-    attribution: dict[str, re.Pattern[str]]
-    attribution_after: dict[str, re.Pattern[str]]
-    so_called: dict[str, re.Pattern[str]]
-    claims: dict[str, re.Pattern[str]]
-    quote_speech: dict[str, re.Pattern[str]]
-    quote_intro: dict[str, re.Pattern[str]]
-    reported_before: dict[str, re.Pattern[str]]
-    reported_after: dict[str, re.Pattern[str]]
-    reported_next: dict[str, re.Pattern[str]]
+    negation: dict[str, PrefixSearch]
+    negation_after: dict[str, PrefixSearch]
+    attribution: dict[str, PrefixSearch]
+    attribution_after: dict[str, PrefixSearch]
+    so_called: dict[str, PrefixSearch]
+    claims: dict[str, PrefixSearch]
+    quote_speech: dict[str, PrefixSearch]
+    quote_intro: dict[str, PrefixSearch]
+    reported_before: dict[str, PrefixSearch]
+    reported_after: dict[str, PrefixSearch]
+    reported_next: dict[str, PrefixSearch]
     speaker_words: dict[str, frozenset[str]]
     rules: VoiceRules
 
@@ -1833,7 +1837,7 @@ def classify_voice(
 
 
 def _search(
-    table: dict[str, re.Pattern[str]], language: str, context: str
+    table: dict[str, PrefixSearch], language: str, context: str
 ) -> re.Match[str] | None:
     pattern = table.get(language)
     return pattern.search(context) if pattern is not None and context else None
