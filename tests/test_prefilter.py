@@ -67,3 +67,28 @@ def test_literal_prefixes_skip_zero_width_assertions():
     prefixes = literal_prefixes(re.compile(r"(?<=\w\s)\b(?:said|told)\b"), min_length=1)
     assert prefixes == {"said", "told"}
     assert literal_prefixes(re.compile(r"(?:a\s+)?war"), min_length=1) is None
+
+
+# The sentence and quotation scanners were rewritten to start with one
+# character class (faster); these are the original patterns.
+OLD_SENTENCE_END = re.compile(
+    r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«„(\[]?[A-ZА-ЯЁІЇЄҐ0-9])|\n\s*\n"
+)
+OLD_QUOTE_OR_BREAK = re.compile(r"[\"'“”«»„‘’‹›‚]|\n[^\S\n]*\n")
+STRUCTURE_CHARACTERS = st.text(
+    alphabet=".!?…\"'”’»)]“‘«„([ \t\n\xa0aZЖ0-—", max_size=60
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(STRUCTURE_CHARACTERS)
+def test_rewritten_structure_scanners_match_the_originals(text):
+    from framing.frames.voice import _QUOTE_OR_BREAK, _SENTENCE_END
+
+    for new, old in (
+        (_SENTENCE_END, OLD_SENTENCE_END),
+        (_QUOTE_OR_BREAK, OLD_QUOTE_OR_BREAK),
+    ):
+        assert [m.span() for m in new.finditer(text)] == [
+            m.span() for m in old.finditer(text)
+        ]
