@@ -1172,6 +1172,7 @@ _SENTENCE_END = re.compile(
     r"[.!?…\n](?:(?<=[.!?…])[.!?…]*[\"'”’»)\]]*\s+(?=[\"'“‘«„(\[]?[A-ZА-ЯЁІЇЄҐ0-9])"
     r"|(?<=\n)\s*\n)"
 )
+_LONGEST_ABBREVIATION = max(map(len, _ABBREVIATIONS))
 _UPPER = "A-ZА-ЯЁІЇЄҐ"
 _SPEAKER_LABEL = re.compile(
     rf"(?P<label>[{_UPPER}][\w.'’-]*(?:[ \t]+(?:[{_UPPER}][\w.'’-]*|"
@@ -1285,16 +1286,16 @@ def sentence_spans(
     for match in _SENTENCE_END.finditer(text):
         at = match.start()
         if text[at] == ".":
-            # The word before the full stop (at most 24 characters back),
-            # scanned by hand: a regular expression per candidate cost more
-            # than finding the candidates.
-            first, floor = at, max(0, at - 24)
+            # The word before the full stop, scanned by hand (a regular
+            # expression per candidate, or over the whole text, costs more).
+            # A word longer than every abbreviation can stop the scan early.
+            first, floor = at, max(0, at - _LONGEST_ABBREVIATION - 1)
             while first > floor and (
                 text[first - 1].isalnum() or text[first - 1] in "._"
             ):
                 first -= 1
             word = text[first:at]
-            if word and word.lower().rstrip(".") in _ABBREVIATIONS:
+            if word and word.lower() in _ABBREVIATIONS:
                 continue
             if len(word) == 1 and word.isupper():
                 continue  # an initial: "Vladimir V. Putin"
@@ -1305,9 +1306,7 @@ def sentence_spans(
     ends = [*cuts, len(text)]
     spans = []
     for start, end in zip(starts, ends, strict=True):
-        stripped_end = end
-        while stripped_end > start and text[stripped_end - 1].isspace():
-            stripped_end -= 1
+        stripped_end = start + len(text[start:end].rstrip())
         if stripped_end > start:
             spans.append((start, stripped_end))
     return spans or [(0, len(text))]
@@ -2041,7 +2040,7 @@ def _listed_statement(
     line_start = text.rfind("\n", 0, start) + 1
     line = text[line_start:start]
     bullet = _BULLET.match(line) is not None
-    if not bullet and "\n" in text[:line_start].strip():
+    if not bullet and _newline_inside(text, line_start):
         return None  # only the second line of a text continues a header
     # The nearest earlier line that is not a list item introduces the list.
     cursor = line_start - 1
@@ -2075,17 +2074,36 @@ def _listed_statement(
     return None
 
 
+def _newline_inside(text: str, end: int) -> bool:
+    """Whether ``text[:end].strip()`` holds a line break, without copying it."""
+    first = 0
+    while first < end and text[first].isspace():
+        first += 1
+    last = end
+    while last > first and text[last - 1].isspace():
+        last -= 1
+    return text.find("\n", first, last) >= 0
+
+
 def _intro_speaker(intro: str, words: frozenset[str]) -> str | None:
     """A speaker named in a list's introducing line, if any."""
-    tokens = [_EDGE_PUNCTUATION.sub("", t) for t in intro.split()]
     lower_case_text = intro == intro.lower()
-    for index, token in enumerate(tokens):
-        lower = re.sub(r"[’']s$", "", token.lower())
+    for index, raw in enumerate(intro.split()):
+        # The regular expressions run only where they can change something:
+        # intros can be whole paragraphs.
+        edged = raw[0].isalnum() and raw[-1].isalnum()
+        token = raw if edged else _EDGE_PUNCTUATION.sub("", raw)
+        lower = token.lower()
+        if lower[-2:] in ("’s", "'s"):
+            lower = lower[:-2]
         if lower in words and (token[:1].isupper() or lower_case_text):
             return token
-        if index and _RU_SURNAME.match(token):
+        if index and token[:1] in _RU_CAPITALS and _RU_SURNAME.match(token):
             return token
     return None
+
+
+_RU_CAPITALS = frozenset("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯІЇЄҐ")
 
 
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
