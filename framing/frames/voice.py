@@ -1938,7 +1938,7 @@ _EN_STANCE_WORDS = (  # noqa: SIM905
     "explains explained reveals revealed recalls recalled reiterates "
     "reiterated signals signaled signalled assures assured promises promised "
     "considers considered thinks thought asks asked writes wrote reports "
-    "reported estimates estimated describes described states stated highlights "
+    "reported estimates estimated describes described stated highlights "
     "highlighted emphasizes emphasized emphasises emphasised underlines "
     "underlined underscores underscored voices voiced expresses expressed "
     "confident convinced"
