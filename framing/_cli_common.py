@@ -151,3 +151,39 @@ def subset_from_options(
         groups=groups,
     )
     return None if subset.is_everything else subset
+
+
+# --- compute: where the long stages run -------------------------------------
+
+ComputeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--compute",
+        help="Where detection runs: serial, processes (local workers) or dask. "
+        "Outputs are the same whichever runs them.",
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", help="Worker processes (default: all usable CPUs)."),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Address of a running dask.distributed scheduler (with --compute dask).",
+    ),
+]
+
+
+def compute_from_options(
+    mode: str | None, workers: int | None, scheduler: str | None
+) -> Any:
+    """A :class:`framing.compute.Compute` from the options (None: not given)."""
+    from .compute import Compute
+
+    if mode is None and workers is None and scheduler is None:
+        return None
+    if mode is None:
+        mode = "dask" if scheduler else "processes"
+    return Compute(mode=mode, workers=workers, scheduler=scheduler)

@@ -13,11 +13,15 @@ import typer
 from rich.table import Table
 
 from ._cli_common import (
+    ComputeOpt,
     EndOpt,
     ExcludeOutletOpt,
     GroupOpt,
     OutletOpt,
+    SchedulerOpt,
     StartOpt,
+    WorkersOpt,
+    compute_from_options,
     console,
     friendly_errors,
     subset_from_options,
@@ -79,6 +83,9 @@ def run(
             "when they differ.",
         ),
     ] = False,
+    compute: ComputeOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Run a study: every stage from one config, cached, into one output folder."""
     from .study import load_study, run_study
@@ -98,7 +105,10 @@ def run(
             console.print(f"  {line}", highlight=False)
 
     console.print(f"Running {config.name} from {study}", highlight=False)
-    result = run_study(config, force=force, progress=True, report=report)
+    setting = compute_from_options(compute, workers, scheduler)
+    result = run_study(
+        config, force=force, progress=True, report=report, compute=setting
+    )
     console.print(result.summary(), highlight=False)
 
 
@@ -552,6 +562,9 @@ def frames_detect(
             "title,text (mentions are found in both either way)."
         ),
     ] = "text",
+    compute: ComputeOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Find lexicon mentions with their voice; write mentions and features.
 
@@ -581,6 +594,7 @@ def frames_detect(
         voice_rules=voice_rules,
         progress=progress,
         fields=chosen,
+        compute=compute_from_options(compute, workers, scheduler),
     )
     counts = result.counts()
     scope = ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .._progress import progress_bar, track
+from ..compute import Compute, ordered_map
 from ..store import Corpus, ParquetSink, atomic_directory, write_json_atomic
 from .detect import (
     FIELDS,
@@ -142,6 +144,7 @@ def detect_corpus(
     referents: tuple[str, ...] = ("event",),
     referent_model: Any = None,
     fields: tuple[str, ...] = ("text",),
+    compute: Compute | None = None,
 ) -> FrameDetection:
     """Detect mentions in every canonical article and store the results.
 
@@ -154,6 +157,10 @@ def detect_corpus(
     (``by_frame_voice``: the mentions the features count;
     ``by_frame_referent``: all by referent); ``mentions_by_field`` counts
     every mention found, by field.
+
+    ``compute`` (:class:`framing.compute.Compute`) runs the batches on
+    local processes or a Dask cluster; the stored outputs are byte-identical
+    to the serial run's (the same batches, written in the same order).
     """
     detector = LexiconDetector(
         lexicon=lexicon,
@@ -175,53 +182,39 @@ def detect_corpus(
     columns = ["doc_id", "text", "n_words", "title"]
     n_documents = n_mentions = 0
     by_field = dict.fromkeys(FIELDS, 0)
+    features_table_schema = features_schema(frames)
     with atomic_directory(target) as staging, progress_bar(progress) as bar:
         with (
             ParquetSink(staging / "mentions.parquet", MENTIONS_SCHEMA) as mentions_sink,
             ParquetSink(
-                staging / "features.parquet", features_schema(frames)
+                staging / "features.parquet", features_table_schema
             ) as features_sink,
         ):
             batches = corpus.iter_batches(batch_size=batch_size, columns=columns)
             total = corpus.counts["kept"]
-            for batch in track(
-                batches,
+            parts = (
+                {
+                    "doc_ids": batch.column("doc_id").to_pylist(),
+                    "texts": batch.column("text").to_pylist(),
+                    "titles": batch.column("title").to_pylist(),
+                    "n_words": batch.column("n_words").to_pylist(),
+                }
+                for batch in batches
+            )
+            results = ordered_map(
+                _detect_part,
+                parts,
+                compute,
+                initializer=_set_part_detector,
+                initargs=(pickle.dumps(detector),),
+            )
+            for mentions, features in track(
+                results,
                 bar,
                 f"{corpus.name}: {name}",
                 total=-(-total // batch_size),
                 every=1,
             ):
-                doc_ids = batch.column("doc_id").to_pylist()
-                rows: list[dict[str, Any]] = []
-                titles = batch.column("title").to_pylist()
-                for doc_id, text, title in zip(
-                    doc_ids, batch.column("text").to_pylist(), titles, strict=True
-                ):
-                    rows.extend(detector.mentions_in(doc_id, text, title))
-                mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-                n_words = batch.column("n_words").to_pylist()
-                if fields != ("text",):
-                    n_words = [
-                        counted_words(text, n, title, fields)
-                        for text, n, title in zip(
-                            batch.column("text").to_pylist(),
-                            n_words,
-                            titles,
-                            strict=True,
-                        )
-                    ]
-                docs = pd.DataFrame({"doc_id": doc_ids, "n_words": n_words})
-                prepositions = pd.DataFrame(
-                    [preposition_counts(t) for t in batch.column("text").to_pylist()],
-                    columns=list(PREPOSITION_COLUMNS),
-                )
-                docs = pd.concat([docs, prepositions], axis=1)
-                features = mentions_to_features(
-                    counted_mentions(mentions, fields),
-                    docs,
-                    frames,
-                    referents=detector.referents,
-                )
                 mentions_sink.write_table(
                     pa.Table.from_pandas(
                         mentions, schema=MENTIONS_SCHEMA, preserve_index=False
@@ -229,18 +222,24 @@ def detect_corpus(
                 )
                 features_sink.write_table(
                     pa.Table.from_pandas(
-                        features, schema=features_schema(frames), preserve_index=False
+                        features, schema=features_table_schema, preserve_index=False
                     )
                 )
-                for row in rows:
-                    by_field[row["field"]] += 1
-                    if row["field"] not in fields:
+                for field, frame, referent, voice in zip(
+                    mentions["field"],
+                    mentions["frame"],
+                    mentions["referent"],
+                    mentions["voice"],
+                    strict=True,
+                ):
+                    by_field[field] += 1
+                    if field not in fields:
                         continue
-                    by_referent[row["frame"]][row["referent"]] += 1
-                    if row["referent"] in detector.referents:
-                        counts[row["frame"]][row["voice"]] += 1
+                    by_referent[frame][referent] += 1
+                    if referent in detector.referents:
+                        counts[frame][voice] += 1
                     n_mentions += 1
-                n_documents += len(doc_ids)
+                n_documents += len(features)
         rules_digest = hashlib.sha256(
             json.dumps(
                 detector.rules_.rules.__dict__, sort_keys=True, default=str
@@ -278,6 +277,46 @@ def detect_corpus(
         }
         write_json_atomic(staging / "manifest.json", manifest)
     return FrameDetection(corpus.name, name, target, manifest)
+
+
+# A worker's fitted detector: sent once per worker (pickled), not per part.
+_PART_DETECTOR: LexiconDetector | None = None
+
+
+def _set_part_detector(detector: bytes) -> None:
+    global _PART_DETECTOR
+    _PART_DETECTOR = pickle.loads(detector)
+
+
+def _detect_part(part: dict[str, list[Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentions and features of one batch of documents (runs on a worker)."""
+    detector = _PART_DETECTOR
+    if detector is None:  # pragma: no cover - the initializer always ran
+        raise RuntimeError("no detector in this worker")
+    fields = check_fields(detector.fields)
+    doc_ids, texts, titles = part["doc_ids"], part["texts"], part["titles"]
+    rows: list[dict[str, Any]] = []
+    for doc_id, text, title in zip(doc_ids, texts, titles, strict=True):
+        rows.extend(detector.mentions_in(doc_id, text, title))
+    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    n_words = part["n_words"]
+    if fields != ("text",):
+        n_words = [
+            counted_words(text, n, title, fields)
+            for text, n, title in zip(texts, n_words, titles, strict=True)
+        ]
+    docs = pd.DataFrame({"doc_id": doc_ids, "n_words": n_words})
+    prepositions = pd.DataFrame(
+        [preposition_counts(t) for t in texts], columns=list(PREPOSITION_COLUMNS)
+    )
+    docs = pd.concat([docs, prepositions], axis=1)
+    features = mentions_to_features(
+        counted_mentions(mentions, fields),
+        docs,
+        detector.frames_,
+        referents=detector.referents,
+    )
+    return mentions, features
 
 
 def load_detection(corpus: Corpus, lexicon: str = "war-naming") -> FrameDetection:

@@ -186,6 +186,7 @@ class StudyConfig:
     subset: dict[str, Any] = field(default_factory=dict)
     events_stats: tuple[str, ...] = ()
     fields: tuple[str, ...] = ("text",)
+    compute: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
@@ -211,7 +212,7 @@ class StudyConfig:
         data["path"] = self.path.name
         data["output"] = str(self.output)
         data["its"] = [spec.settings() for spec in self.its]
-        for key in ("subset", "events_stats"):
+        for key in ("subset", "events_stats", "compute"):
             if not data[key]:
                 data.pop(key)
         if tuple(data["fields"]) == ("text",):
@@ -356,6 +357,7 @@ SECTIONS = {
     "corpora": ("names",),
     "sources": (),
     "subset": ("start", "end", "outlets", "exclude_outlets"),
+    "compute": ("mode", "workers", "scheduler"),
     "events": (),
     "naming": (
         "lexicon",
@@ -481,6 +483,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
         check.problem("[corpora] names", "must name at least one corpus")
     _check_corpora(check, corpora, path.parent)
     subset = _subset(check, data)
+    compute = _compute(check, data)
 
     sources_raw = data.get("sources", {})
     sources: dict[str, tuple[str, ...]] = {}
@@ -679,6 +682,7 @@ def parse_study(data: dict[str, Any], path: str | Path) -> StudyConfig:
         subset=subset,
         events_stats=events_stats,
         fields=fields or ("text",),
+        compute=compute,
         raw=data,
     )
 
@@ -923,6 +927,33 @@ def _its_specs(
                 )
             )
     return tuple(specs)
+
+
+def _compute(check: _Checker, data: dict[str, Any]) -> dict[str, Any]:
+    """``[compute]``: where the stages run (serial, processes or dask)."""
+    from ..compute import MODES, Compute, ComputeError
+
+    if "compute" not in data:
+        return {}
+    table = check.section(data, "compute", SECTIONS["compute"])
+    where = "[compute]"
+    mode = check.get(table, where, "mode", str, "serial")
+    workers = check.get(table, where, "workers", int, None, check=_positive)
+    scheduler = check.get(table, where, "scheduler", str, None)
+    if mode not in MODES:
+        check.problem(
+            f"{where} mode",
+            f"{mode!r} is not allowed; allowed values are "
+            + ", ".join(repr(m) for m in MODES),
+        )
+        return {}
+    chosen = {"mode": mode, "workers": workers, "scheduler": scheduler}
+    settings = {key: value for key, value in chosen.items() if value is not None}
+    try:
+        Compute.from_config(settings)
+    except ComputeError as exc:
+        check.problem(where, str(exc))
+    return settings
 
 
 def _subset(check: _Checker, data: dict[str, Any]) -> dict[str, Any]:

@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
+from ..compute import Compute
 from ..errors import FramingError
 from ..paths import cache_dir
 from ..store import atomic_directory, write_json_atomic
@@ -152,8 +153,10 @@ class _Runner:
         force: bool,
         progress: bool,
         report: Callable[[str], None],
+        compute: Compute | None = None,
     ) -> None:
         self.study = study
+        self.compute = compute or Compute.from_config(study.compute)
         self.force = force
         self.progress = progress
         self.report = report
@@ -259,6 +262,7 @@ class _Runner:
                     lexicon=lexicon_source,
                     progress=self.progress,
                     fields=self.study.fields,
+                    compute=self.compute,
                 )
                 for file in ("features.parquet", "mentions.parquet"):
                     shutil.copy2(detection.path / file, staging / file)
@@ -1499,6 +1503,7 @@ def run_study(
     force: bool = False,
     progress: bool = False,
     report: Callable[[str], None] | None = None,
+    compute: Compute | None = None,
 ) -> StudyRun:
     """Run every stage of a study and write its output folder.
 
@@ -1512,6 +1517,9 @@ def run_study(
         Show progress bars of the long stages.
     report : callable, optional
         Receives one line per stage event (``"naming: cached"``).
+    compute : framing.compute.Compute, optional
+        Where the detection stage runs; default: the study's ``[compute]``
+        (serial without one). Outputs are the same whichever setting ran.
 
     Returns
     -------
@@ -1521,7 +1529,11 @@ def run_study(
     config = study if isinstance(study, StudyConfig) else load_study(study)
     _check_output(config)
     runner = _Runner(
-        config, force=force, progress=progress, report=report or (lambda _: None)
+        config,
+        force=force,
+        progress=progress,
+        report=report or (lambda _: None),
+        compute=compute,
     )
     corpora = runner.corpora()
     detections = runner.detect(corpora)

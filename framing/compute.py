@@ -1,0 +1,275 @@
+"""Where the stages run: in this process, on local processes, or on Dask.
+
+A :class:`Compute` setting is given to the Python API (``compute=``), the
+CLI (``--compute``, ``--workers``, ``--scheduler``) and a study's
+``[compute]`` section. Every setting gives the same results: work is cut
+into the same parts in the same order as the serial run, and the parts'
+results are taken back in that order, so tables and stores are
+byte-identical whichever setting ran them.
+
+``serial``
+    Everything in this process (the default).
+``processes``
+    A pool of local worker processes (``workers``, default: the usable
+    CPUs). Workers start fresh (``spawn``), so nothing of this process but
+    what a stage sends them is shared.
+``dask``
+    A ``dask.distributed`` cluster: the scheduler at ``scheduler`` (for
+    example ``tcp://10.0.0.5:8786``), or a ``LocalCluster`` of ``workers``
+    processes when no address is given. Needs the ``dask`` extra
+    (``pip install "framing[dask]"``).
+
+At most a few parts per worker are in flight at a time, so memory stays
+bounded whatever the corpus size. A worker that dies or a part that fails
+stops the stage with :class:`ComputeError`; stages write their outputs
+atomically, so nothing half-written is left behind.
+
+Examples
+--------
+>>> settings = Compute.from_config({"mode": "processes", "workers": 2})
+>>> settings.describe()
+'processes (2 workers)'
+>>> list(ordered_map(len, ["a", "bb", "ccc"], Compute()))
+[1, 2, 3]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from .errors import FramingError
+
+__all__ = ["MODES", "Compute", "ComputeError", "ordered_map"]
+
+MODES = ("serial", "processes", "dask")
+_IN_FLIGHT_PER_WORKER = 2
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class ComputeError(FramingError):
+    """A compute setting is wrong, or a worker failed while running a stage."""
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, else the count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Compute:
+    """An execution setting.
+
+    Parameters
+    ----------
+    mode : {"serial", "processes", "dask"}, default "serial"
+    workers : int, optional
+        Worker processes for ``processes`` and for a local Dask cluster
+        (default: the usable CPUs).
+    scheduler : str, optional
+        Address of a running ``dask.distributed`` scheduler; ``mode`` must
+        be ``dask``.
+    """
+
+    mode: str = "serial"
+    workers: int | None = None
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ComputeError(
+                f"compute mode {self.mode!r} is not one of {', '.join(MODES)}. "
+                "Fix: choose serial, processes or dask"
+            )
+        if self.workers is not None and (
+            isinstance(self.workers, bool)
+            or not isinstance(self.workers, int)
+            or self.workers < 1
+        ):
+            raise ComputeError(
+                f"compute workers {self.workers!r} is not a positive whole number. "
+                "Fix: give workers = 1 or more, or leave it out for all CPUs"
+            )
+        if self.scheduler is not None and self.mode != "dask":
+            raise ComputeError(
+                f"a scheduler address ({self.scheduler}) needs mode 'dask', not "
+                f"{self.mode!r}. Fix: set mode = 'dask' or drop the address"
+            )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any] | None) -> Compute:
+        """A setting from a study's ``[compute]`` table (or ``None``)."""
+        config = dict(config or {})
+        unknown = sorted(set(config) - {"mode", "workers", "scheduler"})
+        if unknown:
+            raise ComputeError(
+                f"[compute] has unknown key(s) {unknown}. "
+                "Fix: use mode, workers and scheduler only"
+            )
+        return cls(
+            mode=str(config.get("mode", "serial")),
+            workers=config.get("workers"),
+            scheduler=config.get("scheduler"),
+        )
+
+    @property
+    def n_workers(self) -> int:
+        """Workers the setting runs (1 for serial)."""
+        if self.mode == "serial":
+            return 1
+        return self.workers or usable_cpus()
+
+    def describe(self) -> str:
+        """A short description for progress lines and manifests."""
+        if self.mode == "serial":
+            return "serial"
+        if self.mode == "dask" and self.scheduler:
+            return f"dask (scheduler {self.scheduler})"
+        where = "local Dask cluster, " if self.mode == "dask" else ""
+        return f"{self.mode} ({where}{self.n_workers} workers)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "workers": self.workers, "scheduler": self.scheduler}
+
+
+def ordered_map(
+    function: Callable[[T], R],
+    items: Iterable[T],
+    compute: Compute | None = None,
+    *,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[R]:
+    """``map(function, items)`` under a compute setting, results in order.
+
+    ``function`` and ``initializer`` must be importable module-level
+    functions (workers import them); ``initializer(*initargs)`` runs once
+    per worker before its first part (in serial mode, once here). Items are
+    read lazily: at most two parts per worker are in flight.
+
+    Examples
+    --------
+    >>> list(ordered_map(abs, [-2, 3, -4]))
+    [2, 3, 4]
+    """
+    compute = compute or Compute()
+    if compute.mode == "serial":
+        if initializer is not None:
+            initializer(*initargs)
+        yield from map(function, items)
+        return
+    if compute.mode == "processes":
+        try:
+            with _process_pool(compute, initializer, initargs) as submit:
+                yield from _in_order(submit, function, items, compute.n_workers)
+        except BrokenProcessPool as exc:
+            raise _worker_died(exc) from exc
+        return
+    with _dask_client(compute, initializer, initargs) as submit:
+        yield from _in_order(submit, function, items, compute.n_workers)
+
+
+def _in_order(
+    submit: Callable[..., Future[Any]],
+    function: Callable[[Any], Any],
+    items: Iterable[Any],
+    workers: int,
+) -> Iterator[Any]:
+    pending: deque[Future[Any]] = deque()
+    limit = max(1, workers * _IN_FLIGHT_PER_WORKER)
+    try:
+        for item in items:
+            pending.append(submit(function, item))
+            if len(pending) >= limit:
+                yield _result(pending.popleft())
+        while pending:
+            yield _result(pending.popleft())
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _worker_died(exc: BaseException) -> ComputeError:
+    return ComputeError(
+        "a worker process died while running this stage (killed, or out "
+        "of memory); nothing was written. Fix: re-run, with fewer workers "
+        "or more memory per worker"
+    )
+
+
+def _result(future: Future[Any]) -> Any:
+    try:
+        return future.result()
+    except FramingError:
+        raise
+    except Exception as exc:
+        if type(exc).__module__.startswith("distributed"):
+            raise ComputeError(
+                f"the Dask cluster failed while running this stage ({exc}); "
+                "nothing was written. Fix: check the workers' logs and re-run"
+            ) from exc
+        raise
+
+
+@contextmanager
+def _process_pool(
+    compute: Compute, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+) -> Iterator[Callable[..., Future[Any]]]:
+    pool = ProcessPoolExecutor(
+        max_workers=compute.n_workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=initializer,
+        initargs=initargs,
+    )
+    try:
+        yield pool.submit
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def _dask_client(
+    compute: Compute, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+) -> Iterator[Callable[..., Future[Any]]]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ComputeError(
+            "compute mode 'dask' needs dask.distributed, which is not installed. "
+            'Fix: pip install "framing[dask]", or use mode processes'
+        ) from exc
+    cluster = None
+    if compute.scheduler:
+        client = Client(compute.scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=compute.n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    try:
+        if initializer is not None:
+            client.run(initializer, *initargs)
+        # Parts are pure functions of their input: a retried part gives the
+        # same result, so a worker lost mid-stage costs time, not answers.
+        yield lambda function, item: client.submit(
+            function, item, pure=False, retries=1
+        )
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,117 @@
+"""Execution settings: the same outputs serially and on worker processes."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from framing.compute import Compute, ComputeError, ordered_map
+from framing.frames.run import detect_corpus
+from framing.study import StudyConfigError, load_study
+from framing.synthetic import write_synthetic_corpus
+
+PROCESSES = Compute(mode="processes", workers=2)
+
+
+def _digests(path):
+    return {
+        f.name: hashlib.sha256(f.read_bytes()).hexdigest()
+        for f in sorted(path.iterdir())
+    }
+
+
+@pytest.fixture(scope="module")
+def synthetic_corpus(tmp_path_factory):
+    # Seeded synthetic news-like articles (framing.synthetic), not real data.
+    folder = tmp_path_factory.mktemp("compute")
+    return write_synthetic_corpus(folder, n_articles=1200, seed=5)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"mode": "cluster"}, "not one of serial, processes, dask"),
+        ({"mode": "processes", "workers": 0}, "not a positive whole number"),
+        ({"mode": "processes", "scheduler": "tcp://x:8786"}, "needs mode 'dask'"),
+        ({"mode": "serial", "cores": 4}, "unknown key"),
+    ],
+)
+def test_bad_settings_say_what_to_fix(settings, message):
+    with pytest.raises(ComputeError, match=message):
+        Compute.from_config(settings)
+
+
+def test_results_come_back_in_order_from_workers():
+    items = list(range(-20, 0))
+    assert list(ordered_map(abs, items, PROCESSES)) == [abs(i) for i in items]
+    assert list(ordered_map(abs, items)) == [abs(i) for i in items]
+
+
+def test_a_worker_that_dies_stops_the_stage_with_a_clear_error():
+    with pytest.raises(ComputeError, match="worker process died"):
+        list(ordered_map(os._exit, [3], Compute(mode="processes", workers=1)))
+
+
+def test_detection_is_byte_identical_serially_and_on_two_workers(synthetic_corpus):
+    serial = detect_corpus(synthetic_corpus, batch_size=200)
+    expected = _digests(serial.path)
+    parallel = detect_corpus(synthetic_corpus, batch_size=200, compute=PROCESSES)
+    assert _digests(parallel.path) == expected
+    assert parallel.manifest == serial.manifest
+
+
+def test_a_worker_killed_mid_stage_leaves_no_half_written_store(tmp_path):
+    corpus = write_synthetic_corpus(tmp_path / "kill", n_articles=3000, seed=9)
+    target = corpus.path / "frames" / "war-naming"
+    outcome: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            detect_corpus(corpus, batch_size=50, compute=PROCESSES)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 60
+    victim = None
+    while victim is None and time.monotonic() < deadline and thread.is_alive():
+        workers = multiprocessing.active_children()
+        # Wait until the workers are busy detecting (past the spawn start).
+        if len(workers) == 2 and any(
+            p.name.startswith("SpawnProcess") for p in workers
+        ):
+            time.sleep(1.0)
+            victim = workers[0]
+        else:
+            time.sleep(0.05)
+    assert victim is not None, "the stage finished before a worker could be killed"
+    os.kill(victim.pid, signal.SIGKILL)
+    thread.join(120)
+    assert isinstance(outcome.get("error"), ComputeError)
+    assert not target.exists()
+    # No staging folder is left either (the lock file beside it stays).
+    assert not list(target.parent.glob(".war-naming.building-*"))
+
+
+def test_a_study_reads_and_checks_its_compute_section(tmp_path):
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[study]\nname = "c"\n[corpora]\nnames = ["us-gov-2022"]\n'
+        '[sources]\nUS = ["state.gov"]\n[compute]\nmode = "processes"\nworkers = 2\n'
+    )
+    try:
+        config = load_study(study)
+    except StudyConfigError as exc:  # the rest of this minimal study may be incomplete
+        assert "[compute]" not in str(exc)
+    else:
+        assert config.compute == {"mode": "processes", "workers": 2}
+    study.write_text(study.read_text().replace('"processes"', '"gpu"'))
+    with pytest.raises(StudyConfigError, match=r"\[compute\] mode"):
+        load_study(study)
