@@ -9,8 +9,8 @@ TEX_PACKAGES := texlive-latex-recommended texlive-fonts-recommended latexmk pand
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 
-# The exact versions, with hashes, of every dependency (core and the dev
-# extra) for Linux, macOS and Windows, Python 3.11-3.13: uv's universal
+# The exact versions, with hashes, of every dependency (core, and the dev
+# and dask extras) for Linux, macOS and Windows, Python 3.11-3.13: uv's universal
 # resolution of pyproject.toml, the project itself left out.
 LOCK := requirements/lock.txt
 # Packages uploaded after LOCK_EXCLUDE_NEWER are invisible to `make lock`,
@@ -22,7 +22,7 @@ LOCK := requirements/lock.txt
 # uv's cache refreshed). Only a yanked or deleted release breaks that. Move
 # the date forward deliberately to take newer releases; commit both.
 LOCK_EXCLUDE_NEWER := 2026-12-01T00:00:00Z
-LOCK_FLAGS := --extra dev --universal --python-version 3.11 --generate-hashes \
+LOCK_FLAGS := --extra dev --extra dask --universal --python-version 3.11 --generate-hashes \
 	--exclude-newer $(LOCK_EXCLUDE_NEWER) --custom-compile-command "make lock" \
 	--upgrade --quiet
 

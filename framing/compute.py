@@ -40,6 +40,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -172,8 +173,10 @@ def ordered_map(
         return
     if compute.mode == "processes":
         try:
-            with _process_pool(compute, initializer, initargs) as submit:
-                yield from _in_order(submit, function, items, compute.n_workers)
+            with _process_pool(compute, initializer, initargs) as (submit, alive):
+                yield from _in_order(
+                    submit, function, items, compute.n_workers, alive=alive
+                )
         except BrokenProcessPool as exc:
             raise _worker_died(exc) from exc
         return
@@ -182,26 +185,28 @@ def ordered_map(
 
 
 def _in_order(
-    submit: Callable[..., Future[Any]],
+    submit: Callable[..., Any],
     function: Callable[[Any], Any],
     items: Iterable[Any],
     workers: int,
+    *,
+    alive: Callable[[], bool] | None = None,
 ) -> Iterator[Any]:
-    pending: deque[Future[Any]] = deque()
+    pending: deque[Any] = deque()  # concurrent.futures or Dask futures
     limit = max(1, workers * _IN_FLIGHT_PER_WORKER)
     try:
         for item in items:
             pending.append(submit(function, item))
             if len(pending) >= limit:
-                yield _result(pending.popleft())
+                yield _result(pending.popleft(), alive)
         while pending:
-            yield _result(pending.popleft())
+            yield _result(pending.popleft(), alive)
     finally:
         for future in pending:
             future.cancel()
 
 
-def _worker_died(exc: BaseException) -> ComputeError:
+def _worker_died(exc: BaseException | None) -> ComputeError:
     return ComputeError(
         "a worker process died while running this stage (killed, or out "
         "of memory); nothing was written. Fix: re-run, with fewer workers "
@@ -209,9 +214,18 @@ def _worker_died(exc: BaseException) -> ComputeError:
     )
 
 
-def _result(future: Future[Any]) -> Any:
+def _result(future: Any, alive: Callable[[], bool] | None = None) -> Any:
     try:
-        return future.result()
+        if alive is None:
+            return future.result()
+        while True:
+            # A worker killed while it starts can leave the pool waiting for
+            # ever; look at the workers while waiting.
+            try:
+                return future.result(timeout=0.5)
+            except FuturesTimeout:
+                if not alive():
+                    raise _worker_died(None) from None
     except FramingError:
         raise
     except Exception as exc:
@@ -226,23 +240,38 @@ def _result(future: Future[Any]) -> Any:
 @contextmanager
 def _process_pool(
     compute: Compute, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
-) -> Iterator[Callable[..., Future[Any]]]:
+) -> Iterator[tuple[Callable[..., Future[Any]], Callable[[], bool]]]:
     pool = ProcessPoolExecutor(
         max_workers=compute.n_workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=initializer,
         initargs=initargs,
     )
+
+    def alive() -> bool:
+        # Workers only exit when the pool shuts down; one that exited before
+        # has died. (The pool's process table is private, so read it gently.)
+        processes = getattr(pool, "_processes", None) or {}
+        return all(process.exitcode is None for process in list(processes.values()))
+
+    failed = False
     try:
-        yield pool.submit
+        yield pool.submit, alive
+    except BaseException:
+        failed = True
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if failed:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                if process.exitcode is None:
+                    process.terminate()
+        pool.shutdown(wait=not failed, cancel_futures=True)
 
 
 @contextmanager
 def _dask_client(
     compute: Compute, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
-) -> Iterator[Callable[..., Future[Any]]]:
+) -> Iterator[Callable[..., Any]]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
@@ -252,7 +281,14 @@ def _dask_client(
         ) from exc
     cluster = None
     if compute.scheduler:
-        client = Client(compute.scheduler)
+        try:
+            client = Client(compute.scheduler, timeout="30s")
+        except OSError as exc:
+            raise ComputeError(
+                f"no Dask scheduler answered at {compute.scheduler} ({exc}). "
+                "Fix: start the scheduler (dask scheduler, or a dask-jobqueue "
+                "cluster) and give its address"
+            ) from exc
     else:
         cluster = LocalCluster(
             n_workers=compute.n_workers,
@@ -262,14 +298,38 @@ def _dask_client(
         )
         client = Client(cluster)
     try:
+        # The set-up travels once to every worker; each worker runs it before
+        # its first part, also a worker that joins or restarts mid-stage.
+        setup = None
         if initializer is not None:
-            client.run(initializer, *initargs)
-        # Parts are pure functions of their input: a retried part gives the
-        # same result, so a worker lost mid-stage costs time, not answers.
-        yield lambda function, item: client.submit(
-            function, item, pure=False, retries=1
-        )
+            [setup] = client.scatter([(initializer, initargs)], broadcast=True)
+        key = f"setup-{id(setup)}-{os.getpid()}"
+
+        def submit(function: Callable[[Any], Any], item: Any) -> Any:
+            # Parts are pure functions of their input: a retried part gives
+            # the same result, so a lost worker costs time, not answers.
+            return client.submit(
+                _run_on_worker, function, setup, key, item, pure=False, retries=1
+            )
+
+        yield submit
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+_WORKER_SETUP: set[str] = set()
+
+
+def _run_on_worker(
+    function: Callable[[Any], Any],
+    setup: tuple[Callable[..., None], tuple[Any, ...]] | None,
+    key: str,
+    item: Any,
+) -> Any:
+    if setup is not None and key not in _WORKER_SETUP:
+        initializer, initargs = setup
+        initializer(*initargs)
+        _WORKER_SETUP.add(key)
+    return function(item)

@@ -66,6 +66,21 @@ def test_detection_is_byte_identical_serially_and_on_two_workers(synthetic_corpu
     assert parallel.manifest == serial.manifest
 
 
+def test_detection_is_byte_identical_on_a_local_dask_cluster(synthetic_corpus):
+    serial = detect_corpus(synthetic_corpus, batch_size=200)
+    expected = _digests(serial.path)
+    on_dask = detect_corpus(
+        synthetic_corpus, batch_size=200, compute=Compute(mode="dask", workers=2)
+    )
+    assert _digests(on_dask.path) == expected
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    unreachable = Compute(mode="dask", scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(ComputeError, match="no Dask scheduler answered"):
+        list(ordered_map(abs, [1], unreachable))
+
+
 def test_a_worker_killed_mid_stage_leaves_no_half_written_store(tmp_path):
     corpus = write_synthetic_corpus(tmp_path / "kill", n_articles=3000, seed=9)
     target = corpus.path / "frames" / "war-naming"
@@ -77,21 +92,29 @@ def test_a_worker_killed_mid_stage_leaves_no_half_written_store(tmp_path):
         except BaseException as exc:  # noqa: BLE001 - handed to the test
             outcome["error"] = exc
 
+    before = {child.pid for child in multiprocessing.active_children()}
     thread = threading.Thread(target=run)
     thread.start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     victim = None
     while victim is None and time.monotonic() < deadline and thread.is_alive():
-        workers = multiprocessing.active_children()
-        # Wait until the workers are busy detecting (past the spawn start).
-        if len(workers) == 2 and any(
-            p.name.startswith("SpawnProcess") for p in workers
-        ):
-            time.sleep(1.0)
+        # Kill a worker once parts are coming back (their mentions are being
+        # written to the staging folder), so the stage is surely mid-way.
+        written = [
+            f
+            for f in target.parent.glob(".war-naming.building-*/mentions.parquet")
+            if f.stat().st_size > 0
+        ]
+        workers = [
+            child
+            for child in multiprocessing.active_children()
+            if child.pid not in before
+        ]
+        if written and workers:
             victim = workers[0]
         else:
-            time.sleep(0.05)
-    assert victim is not None, "the stage finished before a worker could be killed"
+            time.sleep(0.02)
+    assert victim is not None, f"no worker to kill mid-stage ({outcome})"
     os.kill(victim.pid, signal.SIGKILL)
     thread.join(120)
     assert isinstance(outcome.get("error"), ComputeError)

@@ -233,11 +233,12 @@ def _study_copy(folder: Path, text: str | None = None) -> Path:
     return path
 
 
-def _run_cli(study: Path, cache: Path) -> subprocess.CompletedProcess:
+def _run_cli(study: Path, cache: Path, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "FRAMING_CACHE_DIR": str(cache), "OMP_NUM_THREADS": "1"}
     env.pop("PYTHONHASHSEED", None)  # each process gets its own hash seed
+    command = [sys.executable, "-c", "from framing.cli import app; app()", "run"]
     return subprocess.run(
-        [sys.executable, "-c", "from framing.cli import app; app()", "run", str(study)],
+        [*command, str(study), *options],
         env=env,
         capture_output=True,
         text=True,
@@ -251,9 +252,14 @@ def two_clean_runs(tmp_path_factory):
         require_real_corpus(name)
     base = tmp_path_factory.mktemp("study")
     runs = []
-    for label in ("first", "second"):
+    # The second run detects on a local Dask cluster of two workers: where
+    # the stages run must not change any output (issue 15).
+    for label, options in (
+        ("first", ()),
+        ("second", ("--compute", "dask", "--workers", "2")),
+    ):
         study = _study_copy(base / label)
-        result = _run_cli(study, base / f"cache-{label}")
+        result = _run_cli(study, base / f"cache-{label}", *options)
         assert result.returncode == 0, result.stdout + result.stderr
         runs.append((study, base / f"cache-{label}", result.stdout))
     return runs

@@ -205,14 +205,18 @@ class StudyConfig:
 
         Subset and event keys a study does not use, and the default
         detection ``fields``, are left out, so a study written before they
-        existed records the same settings.
+        existed records the same settings; ``[compute]`` is never recorded
+        (it does not change any output).
         """
         data = asdict(self)
         data.pop("raw")
         data["path"] = self.path.name
         data["output"] = str(self.output)
         data["its"] = [spec.settings() for spec in self.its]
-        for key in ("subset", "events_stats", "compute"):
+        # Where the stages ran never changes a result, so manifests of
+        # serial and parallel runs stay identical.
+        data.pop("compute")
+        for key in ("subset", "events_stats"):
             if not data[key]:
                 data.pop(key)
         if tuple(data["fields"]) == ("text",):
