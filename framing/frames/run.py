@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,54 +193,33 @@ def detect_corpus(
         ):
             batches = corpus.iter_batches(batch_size=batch_size, columns=columns)
             total = corpus.counts["kept"]
-            parts = (
-                {
-                    "doc_ids": batch.column("doc_id").to_pylist(),
-                    "texts": batch.column("text").to_pylist(),
-                    "titles": batch.column("title").to_pylist(),
-                    "n_words": batch.column("n_words").to_pylist(),
-                }
-                for batch in batches
-            )
+            # Workers get the Arrow batches (cheap to send) and return Arrow
+            # tables and a tally, so this process only writes and adds up.
             results = ordered_map(
                 _detect_part,
-                parts,
+                batches,
                 compute,
                 initializer=_set_part_detector,
-                initargs=(pickle.dumps(detector),),
+                initargs=(pickle.dumps(detector), features_table_schema),
             )
-            for mentions, features in track(
+            for mentions, features, tally in track(
                 results,
                 bar,
                 f"{corpus.name}: {name}",
                 total=-(-total // batch_size),
                 every=1,
             ):
-                mentions_sink.write_table(
-                    pa.Table.from_pandas(
-                        mentions, schema=MENTIONS_SCHEMA, preserve_index=False
-                    )
-                )
-                features_sink.write_table(
-                    pa.Table.from_pandas(
-                        features, schema=features_table_schema, preserve_index=False
-                    )
-                )
-                for field, frame, referent, voice in zip(
-                    mentions["field"],
-                    mentions["frame"],
-                    mentions["referent"],
-                    mentions["voice"],
-                    strict=True,
-                ):
-                    by_field[field] += 1
+                mentions_sink.write_table(mentions)
+                features_sink.write_table(features)
+                for (field, frame, referent, voice), count in tally:
+                    by_field[field] += count
                     if field not in fields:
                         continue
-                    by_referent[frame][referent] += 1
+                    by_referent[frame][referent] += count
                     if referent in detector.referents:
-                        counts[frame][voice] += 1
-                    n_mentions += 1
-                n_documents += len(features)
+                        counts[frame][voice] += count
+                    n_mentions += count
+                n_documents += features.num_rows
         rules_digest = hashlib.sha256(
             json.dumps(
                 detector.rules_.rules.__dict__, sort_keys=True, default=str
@@ -279,27 +259,34 @@ def detect_corpus(
     return FrameDetection(corpus.name, name, target, manifest)
 
 
-# A worker's fitted detector: sent once per worker (pickled), not per part.
+# A worker's fitted detector and the features' schema: sent once per worker,
+# not with every part.
 _PART_DETECTOR: LexiconDetector | None = None
+_PART_FEATURES_SCHEMA: pa.Schema | None = None
 
 
-def _set_part_detector(detector: bytes) -> None:
-    global _PART_DETECTOR
+def _set_part_detector(detector: bytes, features_table_schema: pa.Schema) -> None:
+    global _PART_DETECTOR, _PART_FEATURES_SCHEMA
     _PART_DETECTOR = pickle.loads(detector)
+    _PART_FEATURES_SCHEMA = features_table_schema
 
 
-def _detect_part(part: dict[str, list[Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Mentions and features of one batch of documents (runs on a worker)."""
+def _detect_part(
+    batch: pa.RecordBatch,
+) -> tuple[pa.Table, pa.Table, list[tuple[tuple[str, str, str, str], int]]]:
+    """Mentions, features and mention tally of one batch (runs on a worker)."""
     detector = _PART_DETECTOR
-    if detector is None:  # pragma: no cover - the initializer always ran
+    if detector is None or _PART_FEATURES_SCHEMA is None:  # pragma: no cover
         raise RuntimeError("no detector in this worker")
     fields = check_fields(detector.fields)
-    doc_ids, texts, titles = part["doc_ids"], part["texts"], part["titles"]
+    doc_ids = batch.column("doc_id").to_pylist()
+    texts = batch.column("text").to_pylist()
+    titles = batch.column("title").to_pylist()
     rows: list[dict[str, Any]] = []
     for doc_id, text, title in zip(doc_ids, texts, titles, strict=True):
         rows.extend(detector.mentions_in(doc_id, text, title))
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS)
-    n_words = part["n_words"]
+    n_words = batch.column("n_words").to_pylist()
     if fields != ("text",):
         n_words = [
             counted_words(text, n, title, fields)
@@ -316,7 +303,16 @@ def _detect_part(part: dict[str, list[Any]]) -> tuple[pd.DataFrame, pd.DataFrame
         detector.frames_,
         referents=detector.referents,
     )
-    return mentions, features
+    tally = Counter(
+        (row["field"], row["frame"], row["referent"], row["voice"]) for row in rows
+    )
+    return (
+        pa.Table.from_pandas(mentions, schema=MENTIONS_SCHEMA, preserve_index=False),
+        pa.Table.from_pandas(
+            features, schema=_PART_FEATURES_SCHEMA, preserve_index=False
+        ),
+        sorted(tally.items()),
+    )
 
 
 def load_detection(corpus: Corpus, lexicon: str = "war-naming") -> FrameDetection:
