@@ -35,8 +35,10 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -146,42 +148,84 @@ class Compute:
 
 
 def ordered_map(
-    function: Callable[[T], R],
+    function: Callable[..., R],
     items: Iterable[T],
     compute: Compute | None = None,
     *,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple[Any, ...] = (),
+    setup: Callable[..., Any] | None = None,
+    setup_args: tuple[Any, ...] = (),
 ) -> Iterator[R]:
     """``map(function, items)`` under a compute setting, results in order.
 
-    ``function`` and ``initializer`` must be importable module-level
-    functions (workers import them); ``initializer(*initargs)`` runs once
-    per worker before its first part (in serial mode, once here). Items are
-    read lazily: at most two parts per worker are in flight.
+    With ``setup``, each worker builds a state once, ``setup(*setup_args)``
+    (here, in serial mode), and parts run as ``function(state, item)``: a
+    large object such as a fitted detector travels once per worker, not
+    with every part, and no global is shared between stages. ``function``
+    and ``setup`` must be importable module-level functions (workers import
+    them). Items are read lazily: at most two parts per worker are in
+    flight.
 
     Examples
     --------
     >>> list(ordered_map(abs, [-2, 3, -4]))
     [2, 3, 4]
+    >>> list(ordered_map(pow, [2, 3], setup=int, setup_args=("10",)))
+    [100, 1000]
     """
     compute = compute or Compute()
     if compute.mode == "serial":
-        if initializer is not None:
-            initializer(*initargs)
-        yield from map(function, items)
+        if setup is None:
+            yield from map(function, items)
+        else:
+            state = setup(*setup_args)
+            for item in items:
+                yield function(state, item)
         return
+    token = uuid.uuid4().hex
     if compute.mode == "processes":
         try:
-            with _process_pool(compute, initializer, initargs) as (submit, alive):
+            with _process_pool(compute, token, setup, setup_args) as (submit, alive):
                 yield from _in_order(
                     submit, function, items, compute.n_workers, alive=alive
                 )
         except BrokenProcessPool as exc:
-            raise _worker_died(exc) from exc
+            raise _worker_died() from exc
         return
-    with _dask_client(compute, initializer, initargs) as submit:
+    with _dask_client(compute, token, setup, setup_args) as submit:
         yield from _in_order(submit, function, items, compute.n_workers)
+
+
+# A worker's states, by stage token: built once per worker by its stage's
+# setup, dropped when the stage ends.
+_STATES: dict[str, Any] = {}
+
+
+def _install_state(
+    token: str, setup: Callable[..., Any] | None, setup_args: tuple[Any, ...]
+) -> None:
+    if setup is not None and token not in _STATES:
+        _STATES[token] = setup(*setup_args)
+
+
+def _drop_state(token: str) -> None:
+    _STATES.pop(token, None)
+
+
+def _with_state(
+    token: str,
+    setup: tuple[Callable[..., Any], tuple[Any, ...]] | bool | None,
+    function: Callable[..., Any],
+    item: Any,
+) -> Any:
+    """Run one part: ``function(item)`` without a state (``setup`` None),
+    else ``function(state, item)``. ``True``: the pool's initializer built
+    the state; a ``(setup, args)`` pair: build it here if this worker has
+    not yet (a Dask worker that joined or restarted mid-stage)."""
+    if setup is None:
+        return function(item)
+    if token not in _STATES and isinstance(setup, tuple):
+        _install_state(token, *setup)
+    return function(_STATES[token], item)
 
 
 def _in_order(
@@ -206,7 +250,7 @@ def _in_order(
             future.cancel()
 
 
-def _worker_died(exc: BaseException | None) -> ComputeError:
+def _worker_died() -> ComputeError:
     return ComputeError(
         "a worker process died while running this stage (killed, or out "
         "of memory); nothing was written. Fix: re-run, with fewer workers "
@@ -225,7 +269,7 @@ def _result(future: Any, alive: Callable[[], bool] | None = None) -> Any:
                 return future.result(timeout=0.5)
             except FuturesTimeout:
                 if not alive():
-                    raise _worker_died(None) from None
+                    raise _worker_died() from None
     except FramingError:
         raise
     except Exception as exc:
@@ -239,14 +283,21 @@ def _result(future: Any, alive: Callable[[], bool] | None = None) -> Any:
 
 @contextmanager
 def _process_pool(
-    compute: Compute, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+    compute: Compute,
+    token: str,
+    setup: Callable[..., Any] | None,
+    setup_args: tuple[Any, ...],
 ) -> Iterator[tuple[Callable[..., Future[Any]], Callable[[], bool]]]:
     pool = ProcessPoolExecutor(
         max_workers=compute.n_workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=initializer,
-        initargs=initargs,
+        initializer=_install_state,
+        initargs=(token, setup, setup_args),
     )
+    has_state = None if setup is None else True
+
+    def submit(function: Callable[..., Any], item: Any) -> Future[Any]:
+        return pool.submit(_with_state, token, has_state, function, item)
 
     def alive() -> bool:
         # Workers only exit when the pool shuts down; one that exited before
@@ -256,7 +307,7 @@ def _process_pool(
 
     failed = False
     try:
-        yield pool.submit, alive
+        yield submit, alive
     except BaseException:
         failed = True
         raise
@@ -270,7 +321,10 @@ def _process_pool(
 
 @contextmanager
 def _dask_client(
-    compute: Compute, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]
+    compute: Compute,
+    token: str,
+    setup: Callable[..., Any] | None,
+    setup_args: tuple[Any, ...],
 ) -> Iterator[Callable[..., Any]]:
     try:
         from distributed import Client, LocalCluster
@@ -298,38 +352,25 @@ def _dask_client(
         )
         client = Client(cluster)
     try:
-        # The set-up travels once to every worker; each worker runs it before
-        # its first part, also a worker that joins or restarts mid-stage.
-        setup = None
-        if initializer is not None:
-            [setup] = client.scatter([(initializer, initargs)], broadcast=True)
-        key = f"setup-{id(setup)}-{os.getpid()}"
+        # The set-up travels once to every worker; each worker builds its
+        # state before its first part, also a worker that joins mid-stage.
+        shared = None
+        if setup is not None:
+            [shared] = client.scatter([(setup, setup_args)], broadcast=True)
 
-        def submit(function: Callable[[Any], Any], item: Any) -> Any:
+        def submit(function: Callable[..., Any], item: Any) -> Any:
             # Parts are pure functions of their input: a retried part gives
             # the same result, so a lost worker costs time, not answers.
             return client.submit(
-                _run_on_worker, function, setup, key, item, pure=False, retries=1
+                _with_state, token, shared, function, item, pure=False, retries=1
             )
 
         yield submit
     finally:
+        if setup is not None:
+            # A cluster that is going away keeps nothing anyway.
+            with contextlib.suppress(Exception):
+                client.run(_drop_state, token)
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-_WORKER_SETUP: set[str] = set()
-
-
-def _run_on_worker(
-    function: Callable[[Any], Any],
-    setup: tuple[Callable[..., None], tuple[Any, ...]] | None,
-    key: str,
-    item: Any,
-) -> Any:
-    if setup is not None and key not in _WORKER_SETUP:
-        initializer, initargs = setup
-        initializer(*initargs)
-        _WORKER_SETUP.add(key)
-    return function(item)

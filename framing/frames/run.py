@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,8 +198,8 @@ def detect_corpus(
                 _detect_part,
                 batches,
                 compute,
-                initializer=_set_part_detector,
-                initargs=(pickle.dumps(detector), features_table_schema),
+                setup=_part_state,
+                setup_args=(detector, features_table_schema),
             )
             for mentions, features, tally in track(
                 results,
@@ -259,25 +258,18 @@ def detect_corpus(
     return FrameDetection(corpus.name, name, target, manifest)
 
 
-# A worker's fitted detector and the features' schema: sent once per worker,
-# not with every part.
-_PART_DETECTOR: LexiconDetector | None = None
-_PART_FEATURES_SCHEMA: pa.Schema | None = None
-
-
-def _set_part_detector(detector: bytes, features_table_schema: pa.Schema) -> None:
-    global _PART_DETECTOR, _PART_FEATURES_SCHEMA
-    _PART_DETECTOR = pickle.loads(detector)
-    _PART_FEATURES_SCHEMA = features_table_schema
+def _part_state(
+    detector: LexiconDetector, features_table_schema: pa.Schema
+) -> tuple[LexiconDetector, pa.Schema]:
+    """A worker's state for detection: sent once per worker, not per part."""
+    return detector, features_table_schema
 
 
 def _detect_part(
-    batch: pa.RecordBatch,
+    state: tuple[LexiconDetector, pa.Schema], batch: pa.RecordBatch
 ) -> tuple[pa.Table, pa.Table, list[tuple[tuple[str, str, str, str], int]]]:
     """Mentions, features and mention tally of one batch (runs on a worker)."""
-    detector = _PART_DETECTOR
-    if detector is None or _PART_FEATURES_SCHEMA is None:  # pragma: no cover
-        raise RuntimeError("no detector in this worker")
+    detector, features_table_schema = state
     fields = check_fields(detector.fields)
     doc_ids = batch.column("doc_id").to_pylist()
     texts = batch.column("text").to_pylist()
@@ -309,7 +301,7 @@ def _detect_part(
     return (
         pa.Table.from_pandas(mentions, schema=MENTIONS_SCHEMA, preserve_index=False),
         pa.Table.from_pandas(
-            features, schema=_PART_FEATURES_SCHEMA, preserve_index=False
+            features, schema=features_table_schema, preserve_index=False
         ),
         sorted(tally.items()),
     )
