@@ -706,12 +706,20 @@ def frames_sample(
     ] = None,
     context: Annotated[int, typer.Option(help="Context characters per side.")] = 200,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing sheet.")] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A coded sheet or gold file whose documents are left out (an "
+            "earlier round); repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Draw a blind, stratified coding sample (mentions and no-mention sentences)."""
     from .datasets.build import load_corpus
-    from .frames.validation import sample_corpus
+    from .frames.validation import coded_documents, sample_corpus
 
     built = load_corpus(corpus)
+    excluded = coded_documents(exclude or [])
     with console.status(f"detecting and sampling {built.name}"):
         sheet, key, sample = sample_corpus(
             built,
@@ -723,6 +731,11 @@ def frames_sample(
             context=context,
             seed=seed,
             overwrite=overwrite,
+            exclude_docs=excluded,
+        )
+    if excluded:
+        console.print(
+            f"left out {len(excluded)} documents of earlier rounds", highlight=False
         )
     kinds = sample["kind"].value_counts()
     table = Table(title=f"{built.name}: coding sample (seed {seed})")

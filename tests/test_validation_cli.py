@@ -190,6 +190,34 @@ def test_the_sheet_is_blind_and_the_key_holds_labels_and_weights(tiny_corpus):
     assert pd.read_csv(again, dtype=str)["doc_id"].tolist() == table["doc_id"].tolist()
 
 
+def test_a_new_round_leaves_out_the_documents_of_earlier_rounds(tiny_corpus):
+    first = tiny_corpus / "round1.csv"
+    common = ["frames", "sample", CORPUS, "--context-words", CONTEXT_WORDS]
+    result = runner.invoke(
+        app, [*common, "--n", "10", "--no-mention", "2", "--out", str(first)]
+    )
+    assert result.exit_code == 0, result.output
+    seen = set(pd.read_csv(first, dtype=str)["doc_id"])
+    second = tiny_corpus / "round2.csv"
+    result = runner.invoke(
+        app,
+        [*common, "--n", "0", "--no-mention", "6", "--out", str(second)]
+        + ["--exclude", str(first)],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"left out {len(seen)} documents" in result.output
+    drawn = set(pd.read_csv(second, dtype=str)["doc_id"])
+    assert drawn and drawn.isdisjoint(seen)
+    # A file without document ids is named, not ignored.
+    bad = tiny_corpus / "bad.csv"
+    bad.write_text("item,term\n1,war\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["frames", "sample", CORPUS, "--out", str(second), "--exclude", str(bad)]
+    )
+    assert result.exit_code != 0
+    assert "bad.csv" in result.output and "doc_id" in result.output
+
+
 def test_round_trip_agreeing_coder_scores_perfectly(tiny_corpus):
     sheet = draw(tiny_corpus)
     code_like_the_detector(sheet).to_csv(sheet, index=False)

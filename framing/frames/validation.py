@@ -1480,15 +1480,28 @@ def sample_corpus(
     context: int = 200,
     seed: int = 0,
     overwrite: bool = False,
+    exclude_docs: Any = (),
 ) -> tuple[Path, Path, pd.DataFrame]:
     """Detect, draw a coding sample and write its blind sheet and key.
 
     ``corpus`` is a built :class:`~framing.store.Corpus`; see
-    :func:`draw_coding_sample` and :func:`write_coding_sample`. Returns the
-    sheet, the key file and the sample.
+    :func:`draw_coding_sample` and :func:`write_coding_sample`.
+    ``exclude_docs`` are document ids left out of the draw -- those of an
+    earlier coding round, so that a new round scores documents nobody has
+    looked at; the sampling weights then describe the remaining documents.
+    Returns the sheet, the key file and the sample.
     """
     detector = LexiconDetector(lexicon=lexicon, voice_rules=voice_rules).fit()
     docs = _corpus_documents(corpus)
+    excluded = {str(doc_id) for doc_id in exclude_docs}
+    if excluded:
+        docs = docs[~docs["doc_id"].astype(str).isin(excluded)].reset_index(
+            drop=True
+        )
+        if docs.empty:
+            raise GoldError(
+                f"{corpus.name}: every document is excluded; nothing left to sample"
+            )
     mentions = detector.detect(docs)
     sample = draw_coding_sample(
         mentions,
@@ -1508,6 +1521,30 @@ def sample_corpus(
         overwrite=overwrite,
     )
     return sheet, key, sample
+
+
+def coded_documents(paths: Any) -> set[str]:
+    """Document ids of coded sheets or gold files (to exclude from a new round).
+
+    Any table :func:`read_gold` reads, or any CSV/XLSX with a ``doc_id``
+    column, works.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = pd.DataFrame({"doc_id": ["a", "b", "a"]}).to_csv(folder / "g.csv")
+    >>> sorted(coded_documents([folder / "g.csv"]))
+    ['a', 'b']
+    """
+    found: set[str] = set()
+    for path in map(Path, paths):
+        if not path.is_file():
+            raise GoldError(f"{path}: no such coded sheet or gold file")
+        table = _read_table(path)
+        _require(table, ("doc_id",), path, "coded sheet or gold file")
+        found.update(str(doc_id) for doc_id in table["doc_id"] if str(doc_id))
+    return found
 
 
 def validate_corpus(
