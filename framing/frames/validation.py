@@ -1495,9 +1495,7 @@ def sample_corpus(
     docs = _corpus_documents(corpus)
     excluded = {str(doc_id) for doc_id in exclude_docs}
     if excluded:
-        docs = docs[~docs["doc_id"].astype(str).isin(excluded)].reset_index(
-            drop=True
-        )
+        docs = docs[~docs["doc_id"].astype(str).isin(excluded)].reset_index(drop=True)
         if docs.empty:
             raise GoldError(
                 f"{corpus.name}: every document is excluded; nothing left to sample"
