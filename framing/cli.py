@@ -374,12 +374,16 @@ def corpus_build(
         ),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    compute: ComputeOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
 ) -> None:
     """Build corpora into the cache and print a per-outlet summary.
 
     The --dedupe options override the card's [dedupe] table for this build;
     the store manifest records them, and a store built with another policy
-    is rebuilt, never reused.
+    is rebuilt, never reused. --compute maps the records on worker
+    processes or a Dask cluster; the store is the same byte for byte.
     """
     import pandas as pd
 
@@ -398,7 +402,11 @@ def corpus_build(
     summaries = []
     for name in names:
         corpus = build_corpus(
-            name, force=force, progress=progress, dedupe=overrides or None
+            name,
+            force=force,
+            progress=progress,
+            dedupe=overrides or None,
+            compute=compute_from_options(compute, workers, scheduler),
         )
         counts = corpus.counts
         console.print(

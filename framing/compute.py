@@ -38,6 +38,8 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import pickle
+import tempfile
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -207,6 +209,13 @@ def _install_state(
         _STATES[token] = setup(*setup_args)
 
 
+def _install_state_from(token: str, path: str) -> None:
+    """Build a worker's state from the set-up pickled at ``path``."""
+    with open(path, "rb") as handle:
+        setup, setup_args = pickle.load(handle)
+    _install_state(token, setup, setup_args)
+
+
 def _drop_state(token: str) -> None:
     _STATES.pop(token, None)
 
@@ -288,12 +297,24 @@ def _process_pool(
     setup: Callable[..., Any] | None,
     setup_args: tuple[Any, ...],
 ) -> Iterator[tuple[Callable[..., Future[Any]], Callable[[], bool]]]:
-    pool = ProcessPoolExecutor(
-        max_workers=compute.n_workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_install_state,
-        initargs=(token, setup, setup_args),
-    )
+    # The set-up (a fitted detector can be megabytes) reaches the workers
+    # through a file, not with the process start data: a spawned process
+    # that dies before reading all of its start data leaves the parent
+    # blocked writing it, for ever (the start pipe stays open in the parent
+    # while it writes).
+    handle, setup_path = tempfile.mkstemp(prefix="framing-setup-", suffix=".pkl")
+    with os.fdopen(handle, "wb") as file:
+        pickle.dump((setup, setup_args), file, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        pool = ProcessPoolExecutor(
+            max_workers=compute.n_workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_install_state_from,
+            initargs=(token, setup_path),
+        )
+    except BaseException:
+        os.unlink(setup_path)
+        raise
     has_state = None if setup is None else True
 
     def submit(function: Callable[..., Any], item: Any) -> Future[Any]:
@@ -317,6 +338,8 @@ def _process_pool(
                 if process.exitcode is None:
                     process.terminate()
         pool.shutdown(wait=not failed, cancel_futures=True)
+        with contextlib.suppress(OSError):
+            os.unlink(setup_path)
 
 
 @contextmanager

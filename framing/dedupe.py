@@ -69,6 +69,7 @@ __all__ = [
     "Deduplicator",
     "DuplicateAssignment",
     "MODES",
+    "MinHashSigner",
     "SCOPES",
     "format_window",
     "parse_window",
@@ -161,6 +162,52 @@ def shingles(text: str, size: int = 5) -> set[bytes]:
 
 def _crc32(data: bytes) -> int:
     return zlib.crc32(data)
+
+
+class MinHashSigner:
+    """The MinHash signature of a text, as the deduplicator computes it.
+
+    Signatures are pure functions of the text and the parameters, so they
+    can be computed on worker processes and handed to
+    :meth:`Deduplicator.add` (``signature=``) with the same clusters as
+    when the deduplicator computes them itself.
+
+    Parameters
+    ----------
+    num_perm : int
+    seed : int
+    shingle_size : int
+
+    Examples
+    --------
+    >>> sign = MinHashSigner(num_perm=16)
+    >>> first = sign("Russian forces shelled the city overnight, officials said.")
+    >>> first.dtype, first.shape
+    (dtype('uint32'), (16,))
+    >>> bool((first == sign("Russian forces shelled the city overnight, officials "
+    ...                     "said.")).all())
+    True
+    """
+
+    def __init__(self, *, num_perm: int = 128, seed: int = 1, shingle_size: int = 5):
+        self.num_perm = num_perm
+        self.seed = seed
+        self.shingle_size = shingle_size
+        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_crc32)
+
+    def __call__(self, text: str) -> np.ndarray:
+        minhash = self._template.copy()
+        minhash.update_batch(list(shingles(text, self.shingle_size)))
+        return minhash.hashvalues.astype(np.uint32)
+
+    def __getstate__(self) -> dict[str, int]:
+        # The permutations are rebuilt from the seed (cheaper than sending).
+        return {"num_perm": self.num_perm, "seed": self.seed, "size": self.shingle_size}
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.__init__(  # type: ignore[misc]
+            num_perm=state["num_perm"], seed=state["seed"], shingle_size=state["size"]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +316,7 @@ class Deduplicator:
         self._bands: list[array.array[int]] = []
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._signature_file = None
-        self._template: MinHash | None = None
+        self._signer: MinHashSigner | None = None
         if near_duplicates:
             lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
             self.bands_, self.rows_ = lsh.b, lsh.r
@@ -279,7 +326,9 @@ class Deduplicator:
             )
             self._signature_path = Path(self._scratch.name) / "signatures.u32"
             self._signature_file = open(self._signature_path, "wb")  # noqa: SIM115
-            self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_crc32)
+            self._signer = MinHashSigner(
+                num_perm=num_perm, seed=seed, shingle_size=shingle_size
+            )
 
     def __len__(self) -> int:
         return len(self._published)
@@ -291,6 +340,7 @@ class Deduplicator:
         published_us: int | None = None,
         text_sha256: str | None = None,
         outlet: str | None = None,
+        signature: np.ndarray | None = None,
     ) -> int:
         """Fingerprint one document and return its read index.
 
@@ -305,6 +355,10 @@ class Deduplicator:
             Hex sha256 of ``text``, if already computed.
         outlet : str, optional
             The document's outlet (used with ``scope="outlet"``).
+        signature : ndarray of uint32, optional
+            The text's MinHash signature, if already computed by a
+            :class:`MinHashSigner` with this deduplicator's parameters
+            (for example on a worker process).
         """
         index = len(self._published)
         if self.scope == "outlet":
@@ -317,10 +371,13 @@ class Deduplicator:
         )
         self._sha += digest
         self._published.append(_NO_DATE if published_us is None else published_us)
-        if self._template is not None and self._signature_file is not None:
-            minhash = self._template.copy()
-            minhash.update_batch(list(shingles(text, self.shingle_size)))
-            signature = minhash.hashvalues.astype(np.uint32)
+        if self._signer is not None and self._signature_file is not None:
+            if signature is None:
+                signature = self._signer(text)
+            elif signature.shape != (self.num_perm,):
+                raise ValueError(
+                    f"signature has shape {signature.shape}, not ({self.num_perm},)"
+                )
             self._signature_file.write(signature.tobytes())
             rows = self.rows_
             for band, store in enumerate(self._bands):

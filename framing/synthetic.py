@@ -191,12 +191,14 @@ def write_synthetic_corpus(
     name: str = "synthetic",
     progress: bool = False,
     dedupe: dict[str, Any] | None = None,
+    compute: Any = None,
     **kwargs: Any,
 ) -> Any:
     """Generate a synthetic CSV in ``folder`` and build a corpus store there.
 
     Returns the :class:`~framing.store.Corpus`; its manifest says
-    ``"synthetic": true``.
+    ``"synthetic": true``. ``compute`` (:class:`framing.compute.Compute`)
+    says where the build maps the records.
     """
     from .datasets.build import CorpusBuilder
     from .datasets.cards import SourceFile, _parse_mapping
@@ -223,6 +225,7 @@ def write_synthetic_corpus(
             "synthetic": True,
             "generator": json.loads(json.dumps(parameters, default=str)),
         },
+        compute=compute,
     )
 
 

@@ -58,6 +58,105 @@ def test_a_worker_that_dies_stops_the_stage_with_a_clear_error():
         list(ordered_map(os._exit, [3], Compute(mode="processes", workers=1)))
 
 
+class _DiesWhenUnpickled:
+    """Unpickling this object ends the process (a worker dying as it starts)."""
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def test_a_worker_that_dies_reading_a_large_setup_does_not_hang_the_stage():
+    # The set-up is read before the megabytes that follow it: a worker that
+    # dies there must give an error, not leave the parent writing for ever.
+    setup_args = (_DiesWhenUnpickled(), b"x" * 4_000_000)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            list(
+                ordered_map(
+                    pow,
+                    [2, 3],
+                    Compute(mode="processes", workers=1),
+                    setup=max,
+                    setup_args=setup_args,
+                )
+            )
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            outcome.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the stage hung after its worker died"
+    assert isinstance(outcome[0], ComputeError), outcome
+    assert "worker process died" in str(outcome[0])
+
+
+def _store_digests(corpus):
+    return {
+        name: hashlib.sha256((corpus.path / name).read_bytes()).hexdigest()
+        for name in ("articles.parquet", "duplicates.parquet", "rejects.parquet")
+    }
+
+
+def test_a_build_is_byte_identical_serially_and_on_two_workers(tmp_path):
+    # Seeded synthetic articles (not real data) over three parts, with exact
+    # and near duplicates and malformed rows.
+    stores = {}
+    for name, compute in (("serial", None), ("processes", PROCESSES)):
+        stores[name] = write_synthetic_corpus(
+            tmp_path / name,
+            n_articles=2300,
+            seed=11,
+            malformed_rate=0.02,
+            compute=compute,
+        )
+    serial, parallel = stores["serial"], stores["processes"]
+    assert _store_digests(serial) == _store_digests(parallel)
+    assert serial.counts == parallel.counts
+    counts = serial.counts
+    assert counts["duplicates"] > 0 and counts["rejected"] > 0
+    assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["rejected"]
+
+
+def test_repeated_ids_across_parts_are_rejected_alike_on_workers(tmp_path):
+    from framing.datasets.build import PART_RECORDS, CorpusBuilder
+    from framing.datasets.cards import SourceFile, _parse_mapping
+
+    rows = ["id,outlet,date,body"]
+    for index in range(PART_RECORDS + 300):
+        source_id = index - PART_RECORDS if index >= PART_RECORDS + 200 else index
+        body = "" if index % 97 == 0 else f"Report {index} on the war and the talks."
+        rows.append(
+            f"r{source_id},outlet-{index % 3},2022-03-{1 + index % 28:02d},{body}"
+        )
+    path = tmp_path / "rows.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    mapping = _parse_mapping(
+        {"text": "body", "published": "date", "outlet": "outlet", "id": "id"},
+        "rows",
+        lambda key, problem: ValueError(f"{key}: {problem}"),
+    )
+    source = SourceFile(
+        name="rows.csv", url="test:", sha256="0" * 64, mapping=mapping, format="csv"
+    )
+    built = {
+        name: CorpusBuilder("ids", dedupe={"mode": "exact"}).build(
+            [(path, source)], tmp_path / name, compute=compute
+        )
+        for name, compute in (("serial", None), ("processes", PROCESSES))
+    }
+    assert _store_digests(built["serial"]) == _store_digests(built["processes"])
+    counts = built["processes"].counts
+    # A repeat is a duplicate id unless it, or the row it repeats, has no text.
+    repeats = range(PART_RECORDS + 200, PART_RECORDS + 300)
+    expected = sum(1 for i in repeats if i % 97 != 0 and (i - PART_RECORDS) % 97 != 0)
+    assert counts["rejected_by_reason"]["duplicate_id"] == expected == 98
+    assert counts == built["serial"].counts
+
+
 def test_detection_is_byte_identical_serially_and_on_two_workers(synthetic_corpus):
     serial = detect_corpus(synthetic_corpus, batch_size=200)
     expected = _digests(serial.path)

@@ -80,7 +80,10 @@ def test_press_round_two_is_two_codings_of_unseen_documents(short, real_corpus):
     assert first["unit_id"].tolist() == key["unit_id"].tolist()
     assert not {"left", "target", "right"} & set(first.columns)  # no source text
     assert not set(first["doc_id"]) & set(_raw("war-naming-voice.csv")["doc_id"])
-    for name in (f"war-naming-press-2a-{short}.csv", f"war-naming-press-2b-{short}.csv"):
+    for name in (
+        f"war-naming-press-2a-{short}.csv",
+        f"war-naming-press-2b-{short}.csv",
+    ):
         read_gold(GOLD / name, key=GOLD / f"war-naming-press-2-{short}.key.csv")
     corpus = real_corpus(PRESS_ROUND_TWO[short])
     texts = corpus.articles(columns=["doc_id", "text"]).set_index("doc_id")["text"]

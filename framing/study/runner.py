@@ -204,7 +204,7 @@ class _Runner:
             self.report(f"corpus:{name} ...")
             # A name, or a card path taken from the study file's folder.
             card = find_card(name, base=self.study.path.parent)
-            corpus = build_corpus(card, progress=self.progress)
+            corpus = build_corpus(card, progress=self.progress, compute=self.compute)
             counts = corpus.manifest.get("counts", {})
             if not counts.get("kept"):
                 raise StudyError(
@@ -1518,7 +1518,7 @@ def run_study(
     report : callable, optional
         Receives one line per stage event (``"naming: cached"``).
     compute : framing.compute.Compute, optional
-        Where the detection stage runs; default: the study's ``[compute]``
+        Where corpus builds and detection run; default: the study's ``[compute]``
         (serial without one). Outputs are the same whichever setting ran.
 
     Returns
