@@ -6,7 +6,7 @@ from .ar1 import ar1_regression
 from .composition import estimate_effect
 from .firth import firth_logit
 from .mixed import fit_mixed_presence, fit_mixed_rates
-from .naming import naming_shares, voice_composition
+from .naming import naming_shares, naming_shares_from_store, voice_composition
 from .negbin import glm_nb
 from .presence import fit_presence
 from .prevalence import corrected_naming_shares, corrected_prevalence, rogan_gladen
@@ -39,6 +39,7 @@ __all__ = [
     "fit_trend",
     "glm_nb",
     "naming_shares",
+    "naming_shares_from_store",
     "newey_west_lags",
     "poisson_rate_test",
     "rate_ratio_ci_exact",

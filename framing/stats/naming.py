@@ -14,6 +14,7 @@ Two tidy tables feed the study's naming figures:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ from ..evaluation import wilson_interval
 from ..frames.detect import feature_column
 from ..frames.voice import VOICES
 
-__all__ = ["naming_shares", "voice_composition"]
+__all__ = ["naming_shares", "naming_shares_from_store", "voice_composition"]
 
 
 def _check_columns(data: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -99,28 +100,51 @@ def naming_shares(
         a 2022-01-10       1          1    1.0
         b 2022-01-03       1          0    0.0
     """
-    unknown = [v for v in voices if v not in VOICES]
-    if unknown:
-        raise FramingError(f"unknown voice(s) {unknown}; voices are {list(VOICES)}")
-    columns = [feature_column("n", f, v) for f in frames for v in voices]
+    columns = _share_columns(frames, voices)
     _check_columns(data, [by, date, *columns], "naming_shares")
     dates = data[date]
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_convert("UTC").dt.tz_localize(None)
     periods = dates.dt.to_period(freq)
+    # Undated documents belong to no period, as in the per-period counts.
+    keep = (data[by].notna() & periods.notna()).to_numpy()
+    present = (data.loc[keep, columns] > 0).astype(np.int64)
+    present.insert(0, "n_docs", 1)
+    counts = present.groupby(
+        [data.loc[keep, by].to_numpy(), periods[keep].to_numpy()]
+    ).sum()
+    return _shares_table(counts, frames, voices, freq, ci_level)
+
+
+def _share_columns(frames: Sequence[str], voices: Sequence[str]) -> list[str]:
+    unknown = [v for v in voices if v not in VOICES]
+    if unknown:
+        raise FramingError(f"unknown voice(s) {unknown}; voices are {list(VOICES)}")
+    return [feature_column("n", f, v) for f in frames for v in voices]
+
+
+def _shares_table(
+    counts: pd.DataFrame,
+    frames: Sequence[str],
+    voices: Sequence[str],
+    freq: str,
+    ci_level: float,
+) -> pd.DataFrame:
+    """The tidy shares from per (group, period) counts of documents.
+
+    ``counts`` is indexed by group and period and holds ``n_docs`` and, per
+    frame and voice, the documents with at least one such mention.
+    """
     rows = []
-    for group in sorted(data[by].dropna().unique(), key=str):
-        mask = (data[by] == group).to_numpy()
-        part = (data.loc[mask, columns] > 0).astype(float)
-        part_periods = periods[mask]
-        full = pd.period_range(part_periods.min(), part_periods.max(), freq=freq)
-        n_docs = part_periods.value_counts().reindex(full, fill_value=0)
-        present = part.groupby(part_periods.to_numpy()).sum().reindex(full)
-        present = present.fillna(0.0)
+    groups: Any = counts.index.get_level_values(0) if len(counts) else []
+    for group in sorted(set(groups), key=str):
+        part = counts.xs(group, level=0)
+        full = pd.period_range(part.index.min(), part.index.max(), freq=freq)
+        part = part.reindex(full, fill_value=0)
+        n = part["n_docs"].to_numpy()
         for frame in frames:
             for voice in voices:
-                k = present[feature_column("n", frame, voice)].to_numpy()
-                n = n_docs.to_numpy()
+                k = part[feature_column("n", frame, voice)].to_numpy()
                 share, low, high = _wilson_columns(k, n, ci_level)
                 rows.append(
                     pd.DataFrame(
@@ -140,6 +164,103 @@ def naming_shares(
     if not rows:
         raise FramingError("naming_shares: no documents with a group value")
     return pd.concat(rows, ignore_index=True)
+
+
+_SQL_PERIODS = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+
+
+def naming_shares_from_store(
+    corpus: Any,
+    *,
+    frames: Sequence[str],
+    voices: Sequence[str] = ("own",),
+    lexicon: str = "war-naming",
+    by: str = "outlet",
+    freq: str = "W",
+    ci_level: float = 0.95,
+    subset: Any = None,
+) -> pd.DataFrame:
+    """:func:`naming_shares` counted in DuckDB from a corpus store.
+
+    The same table as ``naming_shares(feature_table(corpus), ...)``, but the
+    documents are counted per group and period inside DuckDB, over the
+    stored features and articles, so memory depends on the number of
+    groups and periods, not of documents.
+
+    Parameters
+    ----------
+    corpus : framing.store.Corpus
+        A built corpus on which ``lexicon`` has been detected.
+    frames, voices, by, ci_level
+        As in :func:`naming_shares`; ``by`` is a column of the
+        ``articles`` view (``outlet``, or ``source`` with a grouping
+        subset).
+    lexicon : str
+        Whose stored features to count.
+    freq : {"D", "W", "M", "Q", "Y"}
+        Days, Monday-Sunday weeks, months, quarters or years.
+    subset : framing.subsets.Subset, optional
+        Count only its documents (see :meth:`framing.store.Corpus.connect`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from framing.frames.run import detect_corpus
+    >>> from framing.stats import feature_table
+    >>> from framing.synthetic import write_synthetic_corpus
+    >>> corpus = write_synthetic_corpus(tempfile.mkdtemp(), n_articles=60, seed=2)
+    >>> frames = detect_corpus(corpus).manifest["lexicon"]["frames"]
+    >>> counted = naming_shares_from_store(corpus, frames=frames, freq="M")
+    >>> counted.equals(naming_shares(feature_table(corpus), frames=frames, freq="M"))
+    True
+    """
+    from ..store import view_suffix
+
+    columns = _share_columns(frames, voices)
+    unit = _SQL_PERIODS.get(freq)
+    if unit is None:
+        raise FramingError(
+            f"naming_shares_from_store: period {freq!r} is not one of "
+            f"{', '.join(_SQL_PERIODS)}; use naming_shares on a feature table "
+            "for other periods"
+        )
+    if lexicon not in corpus.detections():
+        raise FramingError(
+            f"corpus {corpus.name!r} has no stored features of lexicon "
+            f"{lexicon!r}. Fix: run `framing frames detect {corpus.name} "
+            f"--lexicon {lexicon}` first"
+        )
+    con = corpus.connect(subset)
+    try:
+        features = f"features_{view_suffix(lexicon)}"
+        names = {row[0] for row in con.execute(f"DESCRIBE {features}").fetchall()}
+        _check_columns(pd.DataFrame(columns=sorted(names)), columns, "naming_shares")
+        article_columns = {
+            row[0] for row in con.execute("DESCRIBE articles").fetchall()
+        }
+        if by not in article_columns:
+            raise FramingError(
+                f"naming_shares_from_store: the articles have no column {by!r}; "
+                f"choose one of {sorted(article_columns)}"
+            )
+        present = ", ".join(
+            f'sum(CAST(f."{c}" > 0 AS BIGINT)) AS "{c}"' for c in columns
+        )
+        table = con.execute(
+            f"SELECT a.\"{by}\" AS grp, date_trunc('{unit}', a.published) AS period, "
+            f"count(*) AS n_docs, {present} "
+            f"FROM {features} AS f JOIN articles AS a USING (doc_id) "
+            f'WHERE a."{by}" IS NOT NULL AND a.published IS NOT NULL '
+            "GROUP BY ALL ORDER BY ALL"
+        ).df()
+    finally:
+        con.close()
+    period = pd.to_datetime(table.pop("period"), utc=True).dt.tz_localize(None)
+    index = pd.MultiIndex.from_arrays(
+        [table.pop("grp").to_numpy(), pd.PeriodIndex(period, freq=freq)]
+    )
+    counts = table.set_axis(index).astype(np.int64)
+    return _shares_table(counts, frames, voices, freq, ci_level)
 
 
 def voice_composition(
