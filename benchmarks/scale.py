@@ -1,32 +1,54 @@
-"""Scale benchmark: the detection stage serially and on worker processes.
+"""Scale benchmark: build, detect and statistics, serially and on workers.
 
 What it measures
 ----------------
-A seeded synthetic news-like corpus (``framing.synthetic``, labelled
-synthetic; about 450 words per article, naming terms at the generator's
-rates) is built once into a temporary folder (not timed). Then
-``framing.frames.run.detect_corpus`` runs on it under each execution
-setting -- ``serial`` and ``processes`` with 2 workers (and ``dask`` with
-``--dask``) -- and the script reports wall time, articles per second, the
-speed-up over the serial run measured in the same run, and whether the
-stored mentions and features are byte-identical to the serial run's.
+For each size (default 20,000 articles; the issue's sizes are 100,000,
+300,000 and 1,000,000) a seeded synthetic news-like corpus
+(``framing.synthetic``, labelled synthetic; about 450 words per article,
+naming terms at the generator's rates, 2% exact and 3% near duplicates) is
+written to a CSV file once, untimed. Then, for each execution setting --
+``serial`` and ``processes`` with ``--workers`` workers (and a local Dask
+cluster with ``--dask``) -- three stages run, each in a fresh Python process
+so that its memory is its own:
 
-Only detection is parallel so far (issue 15): ingest, deduplication, topic
-preparation and the statistics still run in one process, so this script
-does not yet measure them.
+* ``build``: ``CorpusBuilder.build`` with the default deduplication (exact
+  and MinHash near duplicates), records mapped under the setting;
+* ``detect``: ``framing.frames.run.detect_corpus`` on that store;
+* ``stats`` (once, after the serial detection): naming shares by outlet
+  and month, with Wilson intervals, counted in DuckDB from the stored
+  features (``framing.stats.naming_shares_from_store``); DuckDB uses its
+  own threads, so the setting does not apply.
+
+Reported per stage and setting: wall seconds, articles per second, the
+speed-up over the serial run of the same size measured in the same run,
+CPU seconds of the stage's own process and of its workers, peak RSS of the
+stage's process and of its largest worker, and whether the stored bytes are
+identical to the serial run's. A last table projects a 10M-article run on a
+16-worker cluster from the measured CPU seconds per article: the parallel
+part (worker CPU) divides by 16, the in-order part (the stage process's
+CPU: reading, repeated ids, duplicate clusters, writing) does not.
 
 Run::
 
     python benchmarks/scale.py --articles 20000
+    python benchmarks/scale.py --articles 100000 300000 1000000
+
+Peak RSS is ``ru_maxrss`` of the stage process (``RUSAGE_SELF``) and of its
+waited-for children (``RUSAGE_CHILDREN``: the largest worker). The parent of
+this script stays small, because Linux carries a parent's peak RSS into its
+children's.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
-import platform
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -35,65 +57,213 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+STAGES = ("build", "detect", "stats")
+STORE_FILES = ("articles.parquet", "duplicates.parquet", "rejects.parquet")
+DETECTION_FILES = ("mentions.parquet", "features.parquet", "manifest.json")
 
-def _digest(folder: Path) -> str:
+
+def _digest(folder: Path, names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
-    for name in ("mentions.parquet", "features.parquet", "manifest.json"):
+    for name in names:
         digest.update((folder / name).read_bytes())
     return digest.hexdigest()
 
 
-def main(argv: list[str] | None = None) -> int:
-    from framing.compute import Compute, usable_cpus
-    from framing.frames.run import detect_corpus
-    from framing.synthetic import write_synthetic_corpus
+def _compute(setting: str, workers: int):  # noqa: ANN202 - imported lazily
+    from framing.compute import Compute
 
+    if setting == "serial":
+        return Compute()
+    return Compute(mode=setting, workers=workers)
+
+
+def run_stage(stage: str, setting: str, workers: int, folder: Path) -> dict:
+    """One stage under one setting, in this (fresh) process."""
+    store = folder / setting / "store"
+    if stage == "build":
+        from framing.datasets.build import CorpusBuilder
+        from framing.datasets.cards import SourceFile, _parse_mapping
+        from framing.synthetic import SYNTHETIC_MAPPING
+
+        mapping = _parse_mapping(SYNTHETIC_MAPPING, "synthetic", ValueError)
+        source = SourceFile(
+            name="synthetic.csv",
+            url="synthetic:",
+            sha256="0" * 64,
+            mapping=mapping,
+            format="csv",
+        )
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        corpus = CorpusBuilder("synthetic").build(
+            [(folder / "synthetic.csv", source)],
+            store,
+            compute=_compute(setting, workers),
+        )
+        wall = time.perf_counter() - started
+        digest = _digest(corpus.path, STORE_FILES)
+        kept = corpus.counts["kept"]
+    elif stage == "detect":
+        from framing.frames.run import detect_corpus
+        from framing.store import Corpus
+
+        corpus = Corpus(store)
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        detection = detect_corpus(corpus, compute=_compute(setting, workers))
+        wall = time.perf_counter() - started
+        digest = _digest(detection.path, DETECTION_FILES)
+        kept = corpus.counts["kept"]
+    else:
+        from framing.frames import LexiconDetector
+        from framing.stats import naming_shares_from_store
+        from framing.store import Corpus
+
+        corpus = Corpus(store)
+        frames = LexiconDetector().fit().frames_
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        shares = naming_shares_from_store(corpus, frames=frames, freq="M")
+        wall = time.perf_counter() - started
+        digest = hashlib.sha256(
+            shares.to_csv(index=False, lineterminator="\n").encode()
+        ).hexdigest()
+        kept = corpus.counts["kept"]
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "stage": stage,
+        "setting": setting,
+        "wall_s": wall,
+        "kept": kept,
+        "digest": digest,
+        # The stage's own CPU, without the imports before it.
+        "cpu_self_s": own.ru_utime + own.ru_stime - before.ru_utime - before.ru_stime,
+        "cpu_workers_s": children.ru_utime + children.ru_stime,
+        "rss_self_mb": own.ru_maxrss / 1024,
+        "rss_worker_mb": children.ru_maxrss / 1024,
+    }
+
+
+def _in_fresh_process(stage: str, setting: str, workers: int, folder: Path) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--one",
+        stage,
+        setting,
+        str(workers),
+        str(folder),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{stage} ({setting}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _settings(args: argparse.Namespace) -> list[str]:
+    return ["serial", "processes", *(["dask"] if args.dask else [])]
+
+
+def _print_size(n: int, rows: list[dict], workers: int) -> None:
+    header = (
+        f"{'stage':<7} {'setting':<10} {'wall s':>8} {'art/s':>8} {'speed-up':>9} "
+        f"{'cpu self':>9} {'cpu wkrs':>9} {'RSS self':>9} {'RSS wkr':>8}  same"
+    )
+    print(f"\n{n:,} articles ({rows[0]['kept']:,} kept), {workers} workers")
+    print(header)
+    serial = {r["stage"]: r for r in rows if r["setting"] == "serial"}
+    for row in rows:
+        base = serial[row["stage"]]
+        same = "yes" if row["digest"] == base["digest"] else "NO"
+        print(
+            f"{row['stage']:<7} {row['setting']:<10} {row['wall_s']:>8.1f} "
+            f"{row['kept'] / row['wall_s']:>8,.0f} "
+            f"{base['wall_s'] / row['wall_s']:>8.2f}x {row['cpu_self_s']:>9.1f} "
+            f"{row['cpu_workers_s']:>9.1f} {row['rss_self_mb']:>8.0f}M "
+            f"{row['rss_worker_mb']:>7.0f}M  {same}"
+        )
+
+
+def _projection(rows: list[dict], target: int = 10_000_000, cluster: int = 16) -> None:
+    """Wall time of ``target`` articles on ``cluster`` workers, per stage."""
+    print(
+        f"\nProjection to {target:,} articles on {cluster} workers (from the "
+        "largest size's processes run: in-order CPU per article in the stage "
+        "process, parallel CPU per article on the workers)"
+    )
+    print(f"{'stage':<7} {'in-order s':>11} {'parallel s':>11} {'projected min':>14}")
+    total = 0.0
+    for row in rows:
+        if row["setting"] != "processes":
+            continue
+        per_article_self = row["cpu_self_s"] / row["kept"]
+        per_article_workers = row["cpu_workers_s"] / row["kept"]
+        in_order = per_article_self * target
+        parallel = per_article_workers * target / cluster
+        # The stage process and the workers overlap; the slower side bounds.
+        projected = max(in_order, parallel) / 60
+        total += projected
+        stage = row["stage"]
+        print(f"{stage:<7} {in_order:>11,.0f} {parallel:>11,.0f} {projected:>14.1f}")
+    print(f"{'total':<7} {'':>11} {'':>11} {total:>14.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--articles", type=int, nargs="+", default=[20000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dask", action="store_true", help="also a local Dask cluster")
+    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one:
+        stage, setting, workers, folder = args.one
+        print(json.dumps(run_stage(stage, setting, int(workers), Path(folder))))
+        return 0
 
-    settings = [Compute(), Compute(mode="processes", workers=args.workers)]
-    if args.dask:
-        settings.append(Compute(mode="dask", workers=args.workers))
-    folder = Path(tempfile.mkdtemp(prefix="framing-scale-"))
-    try:
-        started = time.perf_counter()
-        corpus = write_synthetic_corpus(
-            folder / "corpus", n_articles=args.articles, seed=args.seed
-        )
-        built = time.perf_counter() - started
-        kept = corpus.counts["kept"]
-        print(
-            f"Scale benchmark (detection), "
-            f"{datetime.now(UTC).isoformat(timespec='seconds')}; "
-            f"{platform.processor() or platform.machine()}, {usable_cpus()} usable "
-            f"CPUs, Python {platform.python_version()}"
-        )
-        print(
-            f"synthetic corpus: {args.articles:,} articles, {kept:,} kept "
-            f"(built in {built:.0f} s, not timed)\n"
-        )
-        rows = []
-        for setting in settings:
-            started = time.perf_counter()
-            detection = detect_corpus(corpus, compute=setting)
-            wall = time.perf_counter() - started
-            rows.append((setting.describe(), wall, _digest(detection.path)))
-        serial_wall, serial_digest = rows[0][1], rows[0][2]
-        print(f"{'setting':<36} {'wall s':>8} {'articles/s':>11} {'speed-up':>9}  same")
-        for name, wall, digest in rows:
-            same = "yes" if digest == serial_digest else "NO"
+    from _harness import machine_info
+
+    info = machine_info(["pyarrow", "duckdb", "datasketch", "distributed"])
+    print(
+        f"Scale benchmark, {datetime.now(UTC).isoformat(timespec='seconds')}; "
+        f"{info['cpu_model']}, {info['cpus']} CPUs, Python "
+        f"{info['versions']['python']}, framing {info['versions']['framing']}"
+    )
+    everything: dict[str, list[dict]] = {}
+    ok = True
+    for n in args.articles:
+        folder = Path(tempfile.mkdtemp(prefix="framing-scale-"))
+        try:
+            from framing.synthetic import write_synthetic_csv
+
+            written = time.perf_counter()
+            write_synthetic_csv(folder / "synthetic.csv", n, seed=args.seed)
             print(
-                f"{name:<36} {wall:>8.1f} {kept / wall:>11,.0f} "
-                f"{serial_wall / wall:>8.2f}x  {same}"
+                f"\nsynthetic CSV of {n:,} articles written in "
+                f"{time.perf_counter() - written:.0f} s (not timed)"
             )
-        return 0 if all(digest == serial_digest for _, _, digest in rows) else 1
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+            rows = []
+            for setting in _settings(args):
+                # Statistics run in one process (DuckDB threads) whatever
+                # the setting: measured once.
+                for stage in STAGES if setting == "serial" else STAGES[:2]:
+                    row = _in_fresh_process(stage, setting, args.workers, folder)
+                    rows.append(row)
+                    print(
+                        f"  {stage} ({setting}): {row['wall_s']:.1f} s",
+                        flush=True,
+                    )
+            _print_size(n, rows, args.workers)
+            serial = {r["stage"]: r["digest"] for r in rows if r["setting"] == "serial"}
+            ok &= all(r["digest"] == serial[r["stage"]] for r in rows)
+            everything[str(n)] = rows
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    _projection(everything[str(max(args.articles))])
+    if args.out:
+        args.out.write_text(json.dumps({"machine": info, "rows": everything}, indent=1))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     raise SystemExit(main())

@@ -174,6 +174,19 @@ def test_detection_is_byte_identical_on_a_local_dask_cluster(synthetic_corpus):
     assert _digests(on_dask.path) == expected
 
 
+def test_a_build_is_byte_identical_on_a_local_dask_cluster(tmp_path):
+    # Seeded synthetic articles, not real data.
+    serial = write_synthetic_corpus(tmp_path / "serial", n_articles=1500, seed=12)
+    on_dask = write_synthetic_corpus(
+        tmp_path / "dask",
+        n_articles=1500,
+        seed=12,
+        compute=Compute(mode="dask", workers=2),
+    )
+    assert _store_digests(on_dask) == _store_digests(serial)
+    assert on_dask.counts == serial.counts
+
+
 def test_an_unreachable_scheduler_is_a_clear_error():
     unreachable = Compute(mode="dask", scheduler="tcp://127.0.0.1:9")
     with pytest.raises(ComputeError, match="no Dask scheduler answered"):

@@ -621,7 +621,8 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 def _has_surrogates(value: str) -> bool:
     """Whether ``value`` holds bytes that did not decode (surrogate escapes)."""
-    return _ESCAPED_BYTE.search(value) is not None
+    # Most text is ASCII, which no escaped byte is: a check in C, not a scan.
+    return not value.isascii() and _ESCAPED_BYTE.search(value) is not None
 
 
 @register_reader("csv")
