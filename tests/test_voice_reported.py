@@ -82,6 +82,46 @@ def test_english_reported_speech(text, term, speaker):
 
 
 @pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        # A press release reporting an official: the verb of stance opens the
+        # sentence and the naming comes many words later.
+        (
+            "The minister reaffirmed the government's support for the farmers of "
+            "the region in the face of the long war.",
+            "war",
+        ),
+        ("She also underscored that sanctions answer the aggression.", "aggression"),
+        ("They conveyed their concern about the invasion of the north.", "invasion"),
+        (
+            "The head of the delegation is convinced that the war changed Europe.",
+            "war",
+        ),
+        (
+            "The envoy spoke briefly. In his opinion, the conflict will last.",
+            "conflict",
+        ),
+    ],
+)
+def test_reported_words_of_an_official_in_running_text(text, term):
+    voice, cue, _ = voice_of(text, term)
+    assert voice == "reported", cue
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We reaffirmed our support against the war.",
+        "It is convinced that the war will end.",
+        "The war goes on, and the region waits.",
+    ],
+)
+def test_the_texts_own_or_first_person_words_stay_own(text):
+    voice, cue, _ = voice_of(text, "war")
+    assert voice == "own", cue
+
+
+@pytest.mark.parametrize(
     ("text", "term", "speaker"),
     [
         (

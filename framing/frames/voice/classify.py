@@ -249,6 +249,9 @@ _NOT_REPORTED_SUBJECT = frozenset(
 )
 
 
+_THIRD_PERSON = frozenset({"he", "she", "they"})
+
+
 def _first_person(phrase: str | None) -> bool:
     """Whether a speaker phrase ends in "I" or "we" ("As I said", "We've said")."""
     if not phrase:
@@ -262,6 +265,9 @@ def _subject_is_speaker(phrase: str, words: frozenset[str]) -> bool:
     tokens = [re.split(r"[’']", t.lower())[0] for t in phrase.split()]
     if not tokens or tokens[0] in _NOT_REPORTED_SUBJECT or "i" in tokens:
         return False
+    # "He also underscored …", "She said …": a third person named before.
+    if tokens[0] in _THIRD_PERSON and len(tokens) <= 2:
+        return True
     if _speaker_like(phrase, words):
         return True
     tokens = phrase.split()
@@ -295,8 +301,17 @@ _EN_STANCE_WORDS = (  # noqa: SIM905
     "reported estimates estimated describes described stated highlights "
     "highlighted emphasizes emphasized emphasises emphasised underlines "
     "underlined underscores underscored voices voiced expresses expressed "
-    "confident convinced"
-).split() + ["points to", "pointed to", "rules out", "ruled out", "is confident"]
+    "confident convinced reaffirms reaffirmed conveys conveyed advises advised"
+).split() + [
+    "points to",
+    "pointed to",
+    "rules out",
+    "ruled out",
+    "is confident",
+    "is convinced",
+    "are convinced",
+    "was convinced",
+]
 _EN_SUBJECT_STANCE = re.compile(
     r"^[^\w\n]*(?P<speaker>(?:[\w'’.&-]+\s+){0,5}?[\w'’.&-]+)\s+"
     rf"(?P<verb>{_word_trie(_EN_STANCE_WORDS)})\b",

@@ -193,6 +193,7 @@ class VoiceRules:
         en_reported_before = (
             r"(?:\baccording\s+to\s+(?P<speaker>[\w'’.-]+(?:\s+[\w'’.-]+){0,4}?)"
             r"\s*[,:]|"
+            r"\b[Ii]n\s+(?:his|her|their)\s+(?:opinion|view|words)\s*,|"
             # The speaker is read from the words before the verb (a leading
             # word group here would make every position a match attempt).
             rf"(?<=\w\s){_EN_SPEECH_VERB}\b"
