@@ -60,32 +60,36 @@ def test_round_three_is_two_codings_of_documents_no_earlier_round_holds():
     assert not set(first["doc_id"]) & earlier
 
 
-PRESS_ROUND_TWO = {
+PRESS_CORPORA = {
     "kremlin-zelenskyy": "kremlin-zelenskyy-2022",
     "us-gov": "us-gov-2022",
 }
 
 
-@pytest.mark.parametrize("short", sorted(PRESS_ROUND_TWO))
-def test_press_round_two_is_two_codings_of_unseen_documents(short, real_corpus):
+@pytest.mark.parametrize("round_", [2, 3])
+@pytest.mark.parametrize("short", sorted(PRESS_CORPORA))
+def test_press_rounds_are_two_codings_of_unseen_documents(short, round_, real_corpus):
     """Both coders coded the units of one blind sheet, none from a document
-    of the first press-release gold; mention units sit on a lexicon term."""
+    of an earlier press-release round; mention units sit on a lexicon term."""
     from framing.frames import LexiconDetector
 
-    first = _raw(f"war-naming-press-2a-{short}.csv")
-    second = _raw(f"war-naming-press-2b-{short}.csv")
-    key = _raw(f"war-naming-press-2-{short}.key.csv")
+    first = _raw(f"war-naming-press-{round_}a-{short}.csv")
+    second = _raw(f"war-naming-press-{round_}b-{short}.csv")
+    key = _raw(f"war-naming-press-{round_}-{short}.key.csv")
     unit = ["unit_id", "kind", "corpus", "outlet", "doc_id", "start", "end", "frame"]
     pd.testing.assert_frame_equal(first[unit], second[unit])
     assert first["unit_id"].tolist() == key["unit_id"].tolist()
     assert not {"left", "target", "right"} & set(first.columns)  # no source text
-    assert not set(first["doc_id"]) & set(_raw("war-naming-voice.csv")["doc_id"])
-    for name in (
-        f"war-naming-press-2a-{short}.csv",
-        f"war-naming-press-2b-{short}.csv",
-    ):
-        read_gold(GOLD / name, key=GOLD / f"war-naming-press-2-{short}.key.csv")
-    corpus = real_corpus(PRESS_ROUND_TWO[short])
+    earlier = set(_raw("war-naming-voice.csv")["doc_id"])
+    for before in range(2, round_):
+        earlier |= set(_raw(f"war-naming-press-{before}a-{short}.csv")["doc_id"])
+    assert not set(first["doc_id"]) & earlier
+    for coder in "ab":
+        read_gold(
+            GOLD / f"war-naming-press-{round_}{coder}-{short}.csv",
+            key=GOLD / f"war-naming-press-{round_}-{short}.key.csv",
+        )
+    corpus = real_corpus(PRESS_CORPORA[short])
     texts = corpus.articles(columns=["doc_id", "text"]).set_index("doc_id")["text"]
     frames = set(LexiconDetector().fit().frames_)
     for row in first.itertuples(index=False):
