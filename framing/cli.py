@@ -742,8 +742,10 @@ def frames_sample(
             exclude_docs=excluded,
         )
     if excluded:
+        ids = set(built.articles(columns=["doc_id"])["doc_id"].astype(str))
         console.print(
-            f"left out {len(excluded)} documents of earlier rounds", highlight=False
+            f"left out {len(excluded & ids)} documents of earlier rounds",
+            highlight=False,
         )
     kinds = sample["kind"].value_counts()
     table = Table(title=f"{built.name}: coding sample (seed {seed})")
