@@ -101,6 +101,28 @@ def test_english_reported_speech(text, term, speaker):
             "The envoy spoke briefly. In his opinion, the conflict will last.",
             "conflict",
         ),
+        # Readouts of calls and meetings, in the past tense.
+        (
+            "The minister informed his counterpart about the resistance to the "
+            "invasion of the north.",
+            "invasion",
+        ),
+        ("In addition, the envoy spoke about the families who fled the war.", "war"),
+        (
+            "The leaders agreed on the need to keep the conflict from spreading.",
+            "conflict",
+        ),
+        (
+            "The chief of staff also thanked the volunteers who stayed in the war.",
+            "war",
+        ),
+        ("Attention was drawn to the costs of the war for the region.", "war"),
+        ("It was noted that the aggression has not stopped.", "aggression"),
+        (
+            "Noting the role of partners in stopping the aggression, the President "
+            "said no decision could be taken without them.",
+            "aggression",
+        ),
     ],
 )
 def test_reported_words_of_an_official_in_running_text(text, term):
@@ -114,6 +136,11 @@ def test_reported_words_of_an_official_in_running_text(text, term):
         "We reaffirmed our support against the war.",
         "It is convinced that the war will end.",
         "The war goes on, and the region waits.",
+        # A headline's present tense: the troops are described in the
+        # outlet's words.
+        "Leader thanks the troops serving in the war zone",
+        "The ministers discussed the consequences of the war.",
+        "Noting the cost of the war, we decided to act.",
     ],
 )
 def test_the_texts_own_or_first_person_words_stay_own(text):

@@ -84,7 +84,7 @@ _EN_SPEECH_WORDS = (  # noqa: SIM905
     "predicts predicted explain explains explained assert asserts asserted declare "
     "declares declared threaten threatens threatened urge urges urged vow vows "
     "vowed accuse accuses accused confirm confirms confirmed write writes wrote "
-    "recall recalls recalled reiterate reiterates reiterated slams slammed"
+    "recall recalls recalled reiterate reiterates reiterated slams slammed note"
 ).split() + [
     "point out",
     "points out",
@@ -173,6 +173,14 @@ _EN_SPEAKER_WORDS = (
     "chief",
     "head",
     "leader",
+    "leaders",
+    "author",
+    "authors",
+    "participants",
+    "parties",
+    "sides",
+    "interlocutor",
+    "interlocutors",
     "commander",
     "general",
     "captain",

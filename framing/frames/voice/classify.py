@@ -301,8 +301,24 @@ _EN_STANCE_WORDS = (  # noqa: SIM905
     "reported estimates estimated describes described stated highlights "
     "highlighted emphasizes emphasized emphasises emphasised underlines "
     "underlined underscores underscored voices voiced expresses expressed "
-    "confident convinced reaffirms reaffirmed conveys conveyed advises advised"
+    "confident convinced reaffirms reaffirmed conveys conveyed advises advised "
+    # Readouts of calls and meetings (past tense: a headline's "Putin thanks
+    # troops in the zone" describes the troops in the outlet's words): what
+    # an official informed about, thanked for or outlined is the official's
+    # account, not the office's.
+    "informed thanked outlined updated briefed instructed tasked addressed"
 ).split() + [
+    "spoke about",
+    "spoke of",
+    "talked about",
+    "agreed on",
+    "agreed that",
+    "agreed to",
+    "supported the idea",
+    "set a task",
+    "set the task",
+    "raised the issue",
+    "drew attention",
     "points to",
     "pointed to",
     "rules out",
@@ -313,10 +329,25 @@ _EN_STANCE_WORDS = (  # noqa: SIM905
     "was convinced",
 ]
 _EN_SUBJECT_STANCE = re.compile(
-    r"^[^\w\n]*(?P<speaker>(?:[\w'’.&-]+\s+){0,5}?[\w'’.&-]+)\s+"
+    r"^[^\w\n]*(?:(?:in\s+addition|also|at\s+the\s+same\s+time|besides|moreover|"
+    r"furthermore|separately|in\s+particular|among\s+other\s+things|"
+    r"during\s+the\s+(?:conversation|meeting|talks|call|visit))\s*,\s*)?"
+    r"(?P<speaker>(?:[\w'’.&-]+\s+){0,5}?[\w'’.&-]+)\s+"
+    r"(?:(?:also|further|again|once\s+again|in\s+turn|personally)\s+)?"
     rf"(?P<verb>{_word_trie(_EN_STANCE_WORDS)})\b",
     re.IGNORECASE,
 )
+# Readouts without a named subject: "Attention was drawn to …", "It was noted
+# that …", and an opening participle whose subject comes later ("Noting the
+# role of …, the Head of State said …").
+_EN_READOUT = re.compile(
+    r"^[^\w\n]*(?:(?:(?:special|particular)\s+)?attention\s+was\s+(?:drawn|paid)"
+    r"\s+to|it\s+was\s+(?:noted|stressed|emphasi[sz]ed|underlined|pointed\s+out|"
+    r"stated|agreed)|(?P<participle>noting|stressing|emphasi[sz]ing|underlining|"
+    r"recalling|pointing\s+(?:to|out)))\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON_CLAUSE = re.compile(r",\s*(?:I|we|We)\b")
 
 
 def _reported(
@@ -378,6 +409,12 @@ def _reported(
         lead = _EN_SUBJECT_STANCE.match(_plain(context))
         if lead is not None and _subject_is_speaker(lead.group("speaker"), words):
             return lead.group(0).strip(" \t*_"), lead.group("speaker")
+        readout = _EN_READOUT.match(_plain(context))
+        if readout is not None and not (
+            readout.group("participle")
+            and _FIRST_PERSON_CLAUSE.search(text[start : bounds[1]])
+        ):
+            return readout.group(0).strip(" \t*_"), None
     following = text[bounds[0] : bounds[0] + 200]
     following = _plain(following.lstrip(" \t\n.!?…*_"))
     nxt = _search(rules.reported_next, language, following)
