@@ -66,9 +66,17 @@ PRESS_CORPORA = {
 }
 
 
-@pytest.mark.parametrize("round_", [2, 3])
-@pytest.mark.parametrize("short", sorted(PRESS_CORPORA))
-def test_press_rounds_are_two_codings_of_unseen_documents(short, round_, real_corpus):
+# Round 4 has no US sheet: rounds 2 and 3 had coded every US mention.
+PRESS_ROUNDS = [
+    (round_, short)
+    for round_ in (2, 3, 4)
+    for short in sorted(PRESS_CORPORA)
+    if not (round_ == 4 and short == "us-gov")
+]
+
+
+@pytest.mark.parametrize(("round_", "short"), PRESS_ROUNDS)
+def test_press_rounds_are_two_codings_of_unseen_documents(round_, short, real_corpus):
     """Both coders coded the units of one blind sheet, none from a document
     of an earlier press-release round; mention units sit on a lexicon term."""
     from framing.frames import LexiconDetector
