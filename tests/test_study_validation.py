@@ -85,6 +85,11 @@ def with_validation(folder: Path, **settings: object) -> dict:
         ({"gold": "bad.csv"}, "a gold file needs the column(s)"),
         ({"gold": []}, "[validation] gold: must be a file name or a list"),
         ({"gold": ["gold.csv", "nope.csv"]}, "[validation] gold: no file"),
+        (
+            {"gold": ["gold.csv", "gold.csv"], "key": ["gold.key.csv"]},
+            "[validation] key: a list of key files needs one file name per gold",
+        ),
+        ({"gold": "gold.csv", "key": "nope.key.csv"}, "[validation] key: no file"),
     ],
 )
 def test_invalid_validation_settings_are_reported(tmp_path, settings, expected):
@@ -179,3 +184,11 @@ def test_a_study_with_validation_writes_scores_and_corrected_shares(tiny_study):
     plain = _Runner(load_study(path), force=False, progress=False, report=print)
     assert plain.validation({}, {}, again.stages[0]) is None
     assert plain.stages == []
+
+
+def test_each_gold_file_may_name_its_own_key():
+    from framing.study.config import validation_keys
+
+    assert validation_keys({"key": None}, 2) == [None, None]
+    assert validation_keys({"key": "k.csv"}, 2) == ["k.csv", "k.csv"]
+    assert validation_keys({"key": ["a.csv", "b.csv"]}, 2) == ["a.csv", "b.csv"]

@@ -1141,7 +1141,17 @@ def _validation(check: _Checker, data: dict[str, Any], path: Path) -> dict:
     ):
         check.problem(f"{where} gold", "must be a file name or a list of file names")
         gold = None
-    key = check.get(table, where, "key", str, None)
+    key = check.get(table, where, "key", (str, list), None)
+    golds = [gold] if isinstance(gold, str) else gold or []
+    if isinstance(key, list) and (
+        len(key) != len(golds) or not all(isinstance(k, str) for k in key)
+    ):
+        check.problem(
+            f"{where} key",
+            "a list of key files needs one file name per gold file, in the same "
+            f"order ({len(golds)} gold file(s), {len(key)} key(s))",
+        )
+        key = None
     settings: dict[str, Any] = {
         "enabled": True,
         "gold": gold,
@@ -1153,21 +1163,34 @@ def _validation(check: _Checker, data: dict[str, Any], path: Path) -> dict:
         "n_boot": check.get(table, where, "n_boot", int, 1000, check=_positive),
         "min_gold": check.get(table, where, "min_gold", int, 30, check=_positive),
     }
-    files = [("gold", g) for g in ([gold] if isinstance(gold, str) else gold or [])]
-    for name, value in [*files, ("key", key)]:
-        if value is None:
-            continue
+    keys = validation_keys(settings, len(golds))
+    missing = False
+    for name, value in [("key", k) for k in keys if k] + [("gold", g) for g in golds]:
         file = path.parent / value
         if not file.is_file():
+            missing = True
             check.problem(
                 f"{where} {name}",
                 f"no file {file} (paths are relative to the study file)",
             )
-        elif name == "gold":
-            from ..frames.validation import read_gold
+    if not missing:
+        from ..frames.validation import read_gold
 
+        for gold_file, key_file in zip(golds, keys, strict=True):
             try:
-                read_gold(file, key=path.parent / key if key else None)
+                read_gold(
+                    path.parent / gold_file,
+                    key=path.parent / key_file if key_file else None,
+                )
             except FramingError as exc:
                 check.problem(f"{where} gold", str(exc))
     return settings
+
+
+def validation_keys(settings: dict[str, Any], n_gold: int) -> list[str | None]:
+    """The key file of each ``[validation]`` gold file (``None``: the default
+    beside the sheet, or no weights): one key for every file, or one each."""
+    key = settings.get("key")
+    if isinstance(key, list):
+        return list(key)
+    return [key] * n_gold

@@ -63,6 +63,7 @@ from .config import (
     outlet_problems,
     subset_outlet_problems,
     subset_outlets,
+    validation_keys,
 )
 from .environment import environment_record
 from .output import OUTPUT_MARKER, marker_content, output_problems
@@ -1181,12 +1182,15 @@ class _Runner:
         gold_paths = [
             folder / g for g in ([names] if isinstance(names, str) else names)
         ]
-        key_file = folder / settings["key"] if settings.get("key") else None
+        key_files = [
+            folder / k if k else None
+            for k in validation_keys(settings, len(gold_paths))
+        ]
         params = {
             "detections": {k: v.key for k, v in detections.items()},
             "features": features.key,
             "gold": [file_sha256(g) for g in gold_paths],
-            "key": file_sha256(key_file) if key_file else None,
+            "key": [file_sha256(k) if k else None for k in key_files],
             "settings": {k: v for k, v in settings.items() if k not in ("gold", "key")},
             "frames": list(study.frames),
             "voice": study.stats_voice,
@@ -1198,7 +1202,11 @@ class _Runner:
 
         def produce(staging: Path) -> dict:
             gold = pd.concat(
-                [read_gold(g, key=key_file) for g in gold_paths], ignore_index=True
+                [
+                    read_gold(g, key=k)
+                    for g, k in zip(gold_paths, key_files, strict=True)
+                ],
+                ignore_index=True,
             )
             gold_path = ", ".join(str(g) for g in gold_paths)
             rows, mentions = [], []
@@ -1341,6 +1349,19 @@ class _Runner:
                         "corrected_high": table["ci_high"],
                         "sensitivity": table["sensitivity"],
                         "specificity": table["specificity"],
+                        # Why a share was left uncorrected, beside the gap.
+                        "note": [
+                            ""
+                            if np.isfinite(value)
+                            else "; ".join(
+                                n.split(": ", 1)[1]
+                                for n in corrected.notes
+                                if n.startswith(f"{frame}: ")
+                            )
+                            for frame, value in zip(
+                                table["term"], table["estimate"], strict=True
+                            )
+                        ],
                     }
                 )
                 write_frame_table(
@@ -1351,7 +1372,9 @@ class _Runner:
                     caption=f"Share of documents naming the war in the "
                     f"{study.stats_voice} voice, as detected (Wilson intervals) and "
                     "corrected for the detector's measured error (Rogan-Gladen; "
-                    f"{level}% intervals include the error rates' uncertainty).",
+                    f"{level}% intervals include the error rates' uncertainty). "
+                    "Blank: not corrected (too little gold for the frame, or not "
+                    "identifiable; the CSV's note column says which).",
                     label="tab:naming-corrected",
                     latex_columns=[
                         "source",
