@@ -39,6 +39,11 @@ errors, which came from these outlets, so round 3 tests unseen documents, not
 unseen outlets. Two coders code it independently
 (``war-naming-headlines-3a.csv`` and ``-3b.csv``) so that agreement is
 measured.
+
+Round 4 (``--round 4``, seed ``SEED + 6``) samples the test-outlet documents in
+no earlier round, after the rules were revised on round 3's errors. Round 3
+took every "war" candidate, so round 4 tests the other frame words and the
+voice of their headlines, again coded twice (``-4a.csv``, ``-4b.csv``).
 """
 
 from __future__ import annotations
@@ -159,6 +164,21 @@ ROUND3_QUOTAS = {
     }
 }
 ROUND3_NO_MENTION_PER_OUTLET = 15
+
+ROUND3_GOLD = ROUND1_GOLD.with_name("war-naming-headlines-3a.csv")
+# Round 4: no "war" candidate is left; the Ministry of Defence headlines are
+# mostly its own "special military operation", so tass carries the reported
+# speech that voice accuracy has to be measured on.
+ROUND4_QUOTAS = {
+    "test": {
+        "special-military-operation": 110,
+        "conflict": 100,
+        "operation": 50,
+        "invasion": 30,
+        "crisis": 10,
+    }
+}
+ROUND4_NO_MENTION_PER_OUTLET = 15
 
 
 class GoldOffsetError(FramingError):
@@ -404,6 +424,14 @@ def build_sheet_round3(seed: int = SEED + 4) -> pd.DataFrame:
     )
 
 
+def build_sheet_round4(seed: int = SEED + 6) -> pd.DataFrame:
+    """The round-4 coding sheet: test-outlet documents in no earlier round."""
+    seen = round1_doc_ids() | round1_doc_ids(ROUND2_GOLD) | round1_doc_ids(ROUND3_GOLD)
+    return _heldout_sheet(
+        seed, seen, ROUND4_QUOTAS, ROUND4_NO_MENTION_PER_OUTLET, item_prefix="Q"
+    )
+
+
 def _heldout_sheet(
     seed: int,
     seen: set[str],
@@ -472,10 +500,11 @@ def main() -> None:
     parser.add_argument(
         "--round",
         type=int,
-        choices=(1, 2, 3),
+        choices=(1, 2, 3, 4),
         default=1,
         help="2: fresh test-outlet sample, seed SEED+2, round-1 documents "
-        "excluded; 3: seed SEED+4, round-1 and round-2 documents excluded",
+        "excluded; 3: seed SEED+4, round-1 and round-2 documents excluded; "
+        "4: seed SEED+6, documents of rounds 1-3 excluded",
     )
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--out", default=None)
@@ -492,7 +521,11 @@ def main() -> None:
                 "point at their term. Fix: recompute start/end from the text."
             )
         return
-    if args.round == 3:
+    if args.round == 4:
+        seed = SEED + 6 if args.seed is None else args.seed
+        out = args.out or "/tmp/gold_headlines4_sheet.csv"
+        sheet = build_sheet_round4(seed)
+    elif args.round == 3:
         seed = SEED + 4 if args.seed is None else args.seed
         out = args.out or "/tmp/gold_headlines3_sheet.csv"
         sheet = build_sheet_round3(seed)
