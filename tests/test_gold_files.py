@@ -17,6 +17,8 @@ NEWS_GOLD = {
     "war-naming-headlines-2.csv": "ru-state-headlines",
     "war-naming-headlines-3a.csv": "ru-state-headlines",
     "war-naming-headlines-3b.csv": "ru-state-headlines",
+    "war-naming-headlines-4a.csv": "ru-state-headlines",
+    "war-naming-headlines-4b.csv": "ru-state-headlines",
     "war-naming-telegram.csv": "ru-telegram-2024",
     "war-naming-telegram-2.csv": "ru-telegram-2024",
 }
@@ -44,19 +46,28 @@ def test_every_gold_row_points_at_its_term_in_the_stored_text(name, real_corpus)
             assert text[start:end] == row.term, row.item
 
 
-def test_round_three_is_two_codings_of_documents_no_earlier_round_holds():
+HEADLINE_ROUNDS = {
+    1: "war-naming-headlines.csv",
+    2: "war-naming-headlines-2.csv",
+    3: "war-naming-headlines-3a.csv",
+    4: "war-naming-headlines-4a.csv",
+}
+
+
+@pytest.mark.parametrize("round_", [3, 4])
+def test_later_rounds_are_two_codings_of_documents_no_earlier_round_holds(round_):
     first, second = (
-        _raw("war-naming-headlines-3a.csv"),
-        _raw("war-naming-headlines-3b.csv"),
+        _raw(f"war-naming-headlines-{round_}a.csv"),
+        _raw(f"war-naming-headlines-{round_}b.csv"),
     )
     unit = ["item", "outlet", "doc_id", "start", "end", "term", "source", "split"]
     # The two coders coded the same units; only their labels may differ.
     pd.testing.assert_frame_equal(first[unit], second[unit])
     assert set(first["outlet"]) <= HEADLINE_TEST_OUTLETS
     assert set(first["split"]) == {"test"}
-    earlier = set(_raw("war-naming-headlines.csv")["doc_id"]) | set(
-        _raw("war-naming-headlines-2.csv")["doc_id"]
-    )
+    earlier: set[str] = set()
+    for before in range(1, round_):
+        earlier |= set(_raw(HEADLINE_ROUNDS[before])["doc_id"])
     assert not set(first["doc_id"]) & earlier
 
 
