@@ -34,12 +34,26 @@ inputs opens the cached folder and never re-tokenises. The folder is
 written under a temporary name and renamed into place (atomic), so an
 interrupted run leaves no half-written entry.
 
-Memory: documents are streamed throughout; what is held is per
-*vocabulary entry* -- the dictionary and, while preparing, gensim's counts
-of words and distinct word pairs, which grow with corpus size until
-``phrase_max_vocab`` entries (then gensim prunes the rarest). Measured:
-peak 397 MB at 10,000 and 837 MB at 100,000 synthetic articles with
-collocations, 306 MB at 10,000 without (``benchmarks/topics.py``).
+Parts: documents are read in parts of :data:`PART_DOCS` (1,000) in a
+fixed order. Tokenising, counting word and word-pair frequencies for each
+collocation layer, joining phrases, counting document frequencies and
+writing the Matrix Market rows happen per part -- in this process, on
+local worker processes or on a Dask cluster (``compute=``, see
+:mod:`framing.compute`); this process merges the parts' counts in part
+order and writes the files. The counts are exact, and the gensim objects
+are built from them as one pass over the corpus builds them (a ``Phrases``
+given the merged counts and word total; dictionary ids in order of first
+appearance), so the cache folder is byte-identical in every setting, and
+identical to the single-pass gensim result while the collocation counts
+stay within ``phrase_max_vocab``. The key does not depend on the setting.
+
+Memory: a worker holds one part (its texts, tokens and counts). This
+process holds the merged collocation counts of the layer being learned --
+at most ``phrase_max_vocab`` words and word pairs after each part's merge
+(see :func:`merge_counts`), plus one part's counts while merging -- the
+collocation layers, the dictionary of distinct tokens after collocations
+(which grows with the vocabulary, not with the number of documents) and,
+per document, its id and two token counts.
 """
 
 from __future__ import annotations
@@ -48,8 +62,11 @@ import hashlib
 import json
 import re
 import shutil
+from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +74,7 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 
+from ...compute import Compute, ordered_map
 from ...errors import FramingError
 from ...paths import cache_dir
 from ...store import Corpus, atomic_directory, write_json_atomic
@@ -70,6 +88,7 @@ __all__ = [
     "tokenize",
     "apply_phrases",
     "prepare_corpus",
+    "merge_counts",
     "documents_key",
     "dictionary_to_json",
     "dictionary_from_json",
@@ -103,10 +122,14 @@ class TokenizerParams:
     phrase_threshold : float
         gensim's default score threshold for a pair to become a phrase.
     phrase_max_vocab : int
-        gensim's ``max_vocab_size``: when the collocation counts hold more
-        entries, the rarest are pruned (approximate counts, bounded
-        memory). Counts of distinct word pairs are what grows with corpus
-        size while preparing; lower this on very large corpora.
+        Bound on the collocation counts (words and distinct word pairs),
+        which are what grows with corpus size while preparing: after each
+        part of :data:`PART_DOCS` documents is merged, a table holding
+        more entries drops its rarest, all of one count together
+        (:func:`merge_counts`), so the counts become approximate but
+        memory stays bounded, and the result is the same in every
+        execution setting. Below the bound nothing is pruned. Lower it
+        on very large corpora.
     no_below : int
         Drop tokens in fewer documents than this (absolute).
     no_above : float
@@ -372,32 +395,194 @@ def _cache_key(doc_key: str, params: TokenizerParams) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _train_phrases(
-    stream: Iterable[list[str]], params: TokenizerParams
+# Documents per part: what one worker tokenises, counts and writes at a time.
+# A constant, not a parameter: over the collocation bound the counts are
+# pruned after each part, so results there depend on where parts end.
+PART_DOCS = 1000
+# Tokens of a later layer already contain "_"; gensim splits phrases on its
+# delimiter when scoring them, so it must be a character no token has, or
+# three-word phrases are never found.
+_DELIMITER = "\x1f"
+_MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"
+_MM_STATS_WIDTH = 50  # gensim's MmWriter leaves 50 characters for the sizes
+
+
+def _part_state(*args: Any) -> tuple[Any, ...]:
+    """A worker's state for a pass: sent once per worker, not per part."""
+    return args
+
+
+def _count_pairs(tokens: list[str], counts: Counter[str]) -> None:
+    """Add words and adjacent word pairs, as gensim's ``Phrases`` counts them."""
+    counts.update(tokens)
+    if len(tokens) > 1:
+        counts.update(map(_DELIMITER.join, zip(tokens, tokens[1:], strict=False)))
+
+
+def _tokenise_part(
+    state: tuple[TokenizerParams, bool], part: list[tuple[str, str]]
+) -> tuple[list[str], list[int], str, Counter[str], int]:
+    """Ids, token counts, token lines and collocation counts of one part."""
+    params, count = state
+    doc_ids: list[str] = []
+    n_tokens: list[int] = []
+    lines: list[str] = []
+    counts: Counter[str] = Counter()
+    for doc_id, text in part:
+        tokens = tokenize(text, params)
+        doc_ids.append(doc_id)
+        n_tokens.append(len(tokens))
+        lines.append(" ".join(tokens) + "\n")
+        if count:
+            _count_pairs(tokens, counts)
+    return doc_ids, n_tokens, "".join(lines), counts, sum(n_tokens)
+
+
+def _count_part(
+    state: tuple[list[dict[str, float]]], lines: list[str]
+) -> tuple[Counter[str], int]:
+    """Collocation counts of one part after the layers found so far."""
+    (layers,) = state
+    counts: Counter[str] = Counter()
+    n_words = 0
+    for line in lines:
+        tokens = apply_phrases(line.split(), layers)
+        n_words += len(tokens)
+        _count_pairs(tokens, counts)
+    return counts, n_words
+
+
+def _phrase_part(
+    state: tuple[list[dict[str, float]]], lines: list[str]
+) -> tuple[str, list[str], list[int], list[int], int, int]:
+    """Phrased lines and dictionary counts of one part.
+
+    Tokens come in the order a gensim ``Dictionary`` would first see them
+    (document by document, sorted within a document), so that ids assigned
+    across parts in part order are the ids of one pass.
+    """
+    (layers,) = state
+    out: list[str] = []
+    order: list[str] = []
+    dfs: Counter[str] = Counter()
+    cfs: Counter[str] = Counter()
+    num_pos = num_nnz = 0
+    for line in lines:
+        tokens = apply_phrases(line.split(), layers)
+        out.append(" ".join(tokens) + "\n")
+        counter = Counter(tokens)
+        order.extend(sorted(t for t in counter if t not in dfs))
+        dfs.update(counter.keys())
+        cfs.update(counter)
+        num_pos += len(tokens)
+        num_nnz += len(counter)
+    return (
+        "".join(out),
+        order,
+        [dfs[t] for t in order],
+        [cfs[t] for t in order],
+        num_pos,
+        num_nnz,
+    )
+
+
+def _bow_part(
+    state: tuple[dict[str, int]], item: tuple[int, list[str]]
+) -> tuple[bytes, list[int], int]:
+    """Matrix Market rows (as gensim's ``MmWriter`` writes them) of one part."""
+    (token2id,) = state
+    first, lines = item
+    rows: list[str] = []
+    lengths: list[int] = []
+    nnz = 0
+    for docno, line in enumerate(lines, start=first + 1):
+        bow = sorted(
+            (token2id[t], n) for t, n in Counter(line.split()).items() if t in token2id
+        )
+        lengths.append(sum(n for _, n in bow))
+        nnz += len(bow)
+        rows.extend(f"{docno} {i + 1} {n}\n" for i, n in bow)
+    return "".join(rows).encode("utf-8"), lengths, nnz
+
+
+def _document_parts(documents: Any, batch_size: int) -> Iterator[list[tuple[str, str]]]:
+    docs = iter_documents(documents, batch_size)
+    while part := [(d, text or "") for d, text, _ in islice(docs, PART_DOCS)]:
+        yield part
+
+
+def _line_parts(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        while lines := list(islice(handle, PART_DOCS)):
+            yield lines
+
+
+def _numbered(parts: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
+    first = 0
+    for lines in parts:
+        yield first, lines
+        first += len(lines)
+
+
+def merge_counts(
+    counts: Counter[str], part: Counter[str], max_vocab: int
+) -> Counter[str]:
+    """Add a part's collocation counts, keeping at most ``max_vocab`` entries.
+
+    When the merged table holds more than ``max_vocab`` words and word
+    pairs, the rarest are dropped: every entry whose count is below the
+    smallest count at which the table fits within the bound. Entries with
+    the same count stay or go together, so the rule needs no tie-break and
+    gives the same table in every execution setting (parts are merged in
+    order). Counts of what is kept stay exact up to that point.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> merge_counts(Counter(a=3, b=1), Counter(b=1, c=1, d=2), 3)
+    Counter({'a': 3, 'b': 2, 'd': 2})
+    >>> merge_counts(Counter(a=3, b=1), Counter(c=1), 2)
+    Counter({'a': 3})
+    """
+    counts.update(part)
+    if len(counts) <= max_vocab:
+        return counts
+    by_count = Counter(counts.values())
+    kept, floor = 0, None
+    for count in sorted(by_count, reverse=True):
+        if kept + by_count[count] > max_vocab:
+            break
+        kept += by_count[count]
+        floor = count
+    if floor is None:
+        return Counter()
+    # A new table: a dict does not give back the memory of deleted entries.
+    return Counter({k: n for k, n in counts.items() if n >= floor})
+
+
+def _phrases_from_counts(
+    counts: Counter[str], n_words: int, params: TokenizerParams
 ) -> dict[str, float]:
+    """The phrases gensim exports from these counts, sorted, ``_``-joined.
+
+    A gensim ``Phrases`` given the counts and word total of a pass over
+    the corpus scores exactly as one trained on that pass.
+    """
     from gensim.models.phrases import Phrases
 
     model = Phrases(
-        stream,
         min_count=params.phrase_min_count,
         threshold=params.phrase_threshold,
         max_vocab_size=params.phrase_max_vocab,
-        # Tokens of a later layer already contain "_"; gensim splits phrases on
-        # its delimiter when scoring them, so it must be a character no token
-        # has, or three-word phrases are never found.
-        delimiter="\x1f",
+        delimiter=_DELIMITER,
     )
+    model.vocab = counts
+    model.corpus_word_count = n_words
     # Sorted so that the cached JSON is byte-identical between runs.
     return {
-        k.replace("\x1f", "_"): float(v)
+        k.replace(_DELIMITER, "_"): float(v)
         for k, v in sorted(model.export_phrases().items())
     }
-
-
-def _read_lines(path: Path) -> Iterator[list[str]]:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            yield line.split()
 
 
 def prepare_corpus(
@@ -407,6 +592,7 @@ def prepare_corpus(
     root: str | Path | None = None,
     progress: Any = None,
     batch_size: int = 1000,
+    compute: Compute | None = None,
 ) -> PreparedCorpus:
     """Tokenise, find collocations, build a dictionary and a bag-of-words.
 
@@ -423,6 +609,10 @@ def prepare_corpus(
         Shows one bar per pass.
     batch_size : int
         Rows per Arrow batch when reading a corpus store.
+    compute : framing.compute.Compute, optional
+        Where the parts are tokenised, counted and written: serially (the
+        default), on local processes or on a Dask cluster. The cache
+        folder is byte-identical whichever runs it.
 
     Examples
     --------
@@ -451,60 +641,91 @@ def prepare_corpus(
     n_docs = len(documents) if not isinstance(documents, Corpus) else None
     if isinstance(documents, Corpus):
         n_docs = int(documents.counts.get("kept", 0)) or None
+    n_parts = None if n_docs is None else -(-n_docs // PART_DOCS)
+
+    def passes(
+        function: Any, items: Iterable[Any], description: str, *state: Any
+    ) -> Iterator[Any]:
+        # Every setting, serial included, runs the same function on the same
+        # parts and takes the results back in part order.
+        results = ordered_map(
+            function, items, compute, setup=_part_state, setup_args=state
+        )
+        return track(results, progress, description, total=n_parts, every=1)
+
     with atomic_directory(target) as staging:
         raw = staging / "raw-tokens.txt"
         doc_ids: list[str] = []
-        n_tokens: list[int] = []
-
-        def tokenised() -> Iterator[list[str]]:
-            with raw.open("w", encoding="utf-8") as out:
-                for doc_id, text, _ in track(
-                    iter_documents(documents, batch_size),
-                    progress,
-                    "tokenise",
-                    total=n_docs,
-                ):
-                    tokens = tokenize(text or "", params)
-                    doc_ids.append(doc_id)
-                    n_tokens.append(len(tokens))
-                    out.write(" ".join(tokens) + "\n")
-                    yield tokens
-
-        layers: list[dict[str, float]] = []
-        if params.phrase_layers > 0:
-            layers.append(_train_phrases(tokenised(), params))
-            for _ in range(1, params.phrase_layers):
-                layers.append(
-                    _train_phrases(
-                        (apply_phrases(t, layers) for t in _read_lines(raw)), params
-                    )
-                )
-        else:
-            for _ in tokenised():
-                pass
+        n_tokens = array("q")
+        collocations = params.phrase_layers > 0
+        counts: Counter[str] = Counter()
+        n_words = 0
+        with raw.open("w", encoding="utf-8") as out:
+            for ids, lengths, lines, part_counts, part_words in passes(
+                _tokenise_part,
+                _document_parts(documents, batch_size),
+                "tokenise",
+                params,
+                collocations,
+            ):
+                doc_ids.extend(ids)
+                n_tokens.extend(lengths)
+                out.write(lines)
+                if collocations:
+                    counts = merge_counts(counts, part_counts, params.phrase_max_vocab)
+                    n_words += part_words
         if len(set(doc_ids)) != len(doc_ids):
-            from collections import Counter
-
             dup = next(d for d, n in Counter(doc_ids).items() if n > 1)
             raise FramingError(
                 f"doc_id {dup!r} occurs more than once; topic shares are joined "
                 "on doc_id, so give every document a unique id"
             )
+        n_parts = -(-len(doc_ids) // PART_DOCS)
 
-        phrased = staging / "tokens.txt"
-        dictionary = Dictionary()
-        with phrased.open("w", encoding="utf-8") as out:
-
-            def phrased_docs() -> Iterator[list[str]]:
-                for tokens in track(
-                    _read_lines(raw), progress, "collocations", total=len(doc_ids)
+        layers: list[dict[str, float]] = []
+        if collocations:
+            layers.append(_phrases_from_counts(counts, n_words, params))
+            for layer in range(1, params.phrase_layers):
+                counts, n_words = Counter(), 0
+                for part_counts, part_words in passes(
+                    _count_part, _line_parts(raw), f"collocations {layer + 1}", layers
                 ):
-                    tokens = apply_phrases(tokens, layers)
-                    out.write(" ".join(tokens) + "\n")
-                    yield tokens
+                    counts = merge_counts(counts, part_counts, params.phrase_max_vocab)
+                    n_words += part_words
+                layers.append(_phrases_from_counts(counts, n_words, params))
+        del counts
 
-            dictionary.add_documents(phrased_docs(), prune_at=None)
+        # The dictionary, built from the parts' counts as gensim's
+        # Dictionary.add_documents would build it in one pass.
+        phrased = staging / "tokens.txt"
+        token2id: dict[str, int] = {}
+        dfs: list[int] = []
+        cfs: list[int] = []
+        num_pos = num_nnz = 0
+        with phrased.open("w", encoding="utf-8") as out:
+            for lines, order, part_dfs, part_cfs, part_pos, part_nnz in passes(
+                _phrase_part, _line_parts(raw), "collocations", layers
+            ):
+                out.write(lines)
+                for token, df, cf in zip(order, part_dfs, part_cfs, strict=True):
+                    token_id = token2id.setdefault(token, len(token2id))
+                    if token_id == len(dfs):
+                        dfs.append(df)
+                        cfs.append(cf)
+                    else:
+                        dfs[token_id] += df
+                        cfs[token_id] += cf
+                num_pos += part_pos
+                num_nnz += part_nnz
         raw.unlink()
+        dictionary = Dictionary()
+        dictionary.token2id = token2id
+        dictionary.dfs = dict(enumerate(dfs))
+        dictionary.cfs = dict(enumerate(cfs))
+        dictionary.num_docs = len(doc_ids)
+        dictionary.num_pos = num_pos
+        dictionary.num_nnz = num_nnz
+        del token2id, dfs, cfs
         dictionary.filter_extremes(
             no_below=params.no_below, no_above=params.no_above, keep_n=params.keep_n
         )
@@ -515,26 +736,24 @@ def prepare_corpus(
                 f"(no_below={params.no_below}, no_above={params.no_above}); "
                 "lower no_below or raise no_above for small corpora"
             )
-        from gensim.matutils import MmWriter
 
-        bow_lengths: list[int] = []
-
-        def bows() -> Iterator[list[tuple[int, int]]]:
-            for tokens in track(
-                _read_lines(phrased), progress, "bag-of-words", total=len(doc_ids)
+        bow_lengths = array("q")
+        bow_nnz = 0
+        with (staging / "bow.mm").open("wb") as matrix:
+            # The layout of gensim's MmWriter: a header line, the sizes padded
+            # to a fixed width (filled in at the end), then one row per entry.
+            matrix.write(_MM_HEADER + b" " * _MM_STATS_WIDTH + b"\n")
+            for rows, lengths, part_nnz in passes(
+                _bow_part,
+                _numbered(_line_parts(phrased)),
+                "bag-of-words",
+                dict(dictionary.token2id),
             ):
-                bow = dictionary.doc2bow(tokens)
-                bow_lengths.append(sum(c for _, c in bow))
-                yield bow
-
-        MmWriter.write_corpus(
-            str(staging / "bow.mm"),
-            bows(),
-            num_terms=len(dictionary),
-            index=False,
-            progress_cnt=10**12,
-            metadata=False,
-        )
+                matrix.write(rows)
+                bow_lengths.extend(lengths)
+                bow_nnz += part_nnz
+            matrix.seek(len(_MM_HEADER))
+            matrix.write(f"{len(doc_ids)} {len(dictionary)} {bow_nnz}".encode())
         pd.DataFrame(
             {
                 "doc_id": pd.Series(doc_ids, dtype=object),
