@@ -285,3 +285,31 @@ def test_a_worker_killed_mid_preparation_leaves_no_cache_entry(
     assert isinstance(outcome.get("error"), ComputeError)
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert not list(tmp_path.glob(".*.building-*"))
+
+
+def test_topics_fit_gives_the_same_run_on_two_workers(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from framing.frames.topics.cli import topics_app
+
+    corpus = write_synthetic_corpus(tmp_path / "store", n_articles=60, seed=2)
+    args = [
+        "fit", str(corpus.path), "--k", "2", "--seeds", "0", "--passes", "1",
+        "--no-below", "2", "--no-progress", "--workers", "2",
+    ]  # fmt: skip
+    runs = {}
+    for mode in ("serial", "processes"):
+        # A cache of its own, so that each setting prepares the bag-of-words.
+        monkeypatch.setenv("FRAMING_CACHE_DIR", str(tmp_path / f"cache-{mode}"))
+        result = CliRunner().invoke(topics_app, [*args, "--compute", mode])
+        assert result.exit_code == 0, result.output
+        (run,) = (p for p in (corpus.path / "topics").iterdir() if p.is_dir())
+        runs[mode] = {
+            str(p.relative_to(run)): p.read_bytes()
+            for p in sorted(run.rglob("*"))
+            if p.is_file()
+        }
+    assert runs["processes"] == runs["serial"]
+    bad = CliRunner().invoke(topics_app, [*args, "--compute", "gpu"])
+    assert bad.exit_code != 0
+    assert "not one of serial, processes, dask" in bad.output

@@ -894,6 +894,7 @@ class _Runner:
                 settings["k_grid"],
                 seeds=settings["seeds"],
                 progress=self.progress,
+                compute=self.compute,
                 **grid_params,
             )
             fig = plot_k_selection(grid)
@@ -913,7 +914,9 @@ class _Runner:
         from ..frames.topics import TopicModel, save_model
 
         def produce(staging: Path) -> dict:
-            model = TopicModel(**model_params, progress=self.progress).fit(corpus)
+            model = TopicModel(**model_params, progress=self.progress).fit(
+                corpus, compute=self.compute
+            )
             digest = save_model(model, staging / "model")
             shares = model.document_topics()
             shares.to_parquet(staging / "document-topics.parquet", index=False)

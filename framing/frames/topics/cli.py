@@ -119,8 +119,28 @@ def fit(
     multicore: Annotated[
         bool, typer.Option(help="LdaMulticore: faster, NOT bit-reproducible.")
     ] = False,
+    compute: Annotated[
+        str | None,
+        typer.Option(
+            "--compute",
+            help="Where the bag-of-words is prepared: serial, processes (local "
+            "workers) or dask. It is the same whichever prepares it; training "
+            "runs here.",
+        ),
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option(help="Workers for --multicore.")
+        int | None,
+        typer.Option(
+            help="Worker processes for --compute (default: all usable CPUs) "
+            "and for --multicore."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Address of a running dask.distributed scheduler "
+            "(with --compute dask)."
+        ),
     ] = None,
     run_id: Annotated[
         str | None, typer.Option(help="Output folder name (default: from parameters).")
@@ -134,7 +154,7 @@ def fit(
     from rich.console import Console
     from rich.table import Table
 
-    from ..._cli_common import user_errors
+    from ..._cli_common import compute_from_options, user_errors
     from ...plots.style import save_figure
     from ...plots.topics import plot_k_selection
     from ...store import atomic_directory, write_json_atomic
@@ -151,6 +171,7 @@ def fit(
         ks = _ints(grid, "--grid")
         if k is None and not ks:
             raise typer.BadParameter("give --k, or --grid to choose K by coherence")
+        setting = compute_from_options(compute, workers, scheduler)
         store = _open_corpus(corpus)
         params: dict[str, Any] = {
             "passes": passes,
@@ -178,12 +199,13 @@ def fit(
                 seed_list,
                 measures=chosen_measures,
                 progress=progress,
+                compute=setting,
                 **params,
             )
         chosen = k if k is not None else selection.best_k("c_v")  # type: ignore[union-attr]
         model = TopicModel(
             k=chosen, random_state=seed_list[0], progress=progress, **params
-        ).fit(store)
+        ).fit(store, compute=setting)
         settings = {**params, "k": chosen, "seeds": seed_list, "grid": ks}
         digest = hashlib.sha256(
             json.dumps(

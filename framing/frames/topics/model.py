@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from ...compute import Compute
 from ...errors import FramingError
 from ..detect import iter_documents
 from .tokens import (
@@ -353,14 +354,21 @@ no_above, keep_n
         values["stop_words"] = tuple(values["stop_words"])
         return TokenizerParams(**values)
 
-    def prepare(self, documents: Any, progress: Any = None) -> PreparedCorpus:
-        """The cached bag-of-words of ``documents`` (built if missing)."""
+    def prepare(
+        self, documents: Any, progress: Any = None, compute: Compute | None = None
+    ) -> PreparedCorpus:
+        """The cached bag-of-words of ``documents`` (built if missing).
+
+        ``compute`` (:class:`framing.compute.Compute`) says where its parts
+        are prepared; the bag-of-words is the same in every setting.
+        """
         return prepare_corpus(
             documents,
             self.tokenizer_params(),
             root=self.cache_dir,
             progress=progress,
             batch_size=self.batch_size,
+            compute=compute,
         )
 
     def _resolved_seed_words(self) -> dict[str, list[str]] | None:
@@ -372,19 +380,24 @@ no_above, keep_n
 
     # -- fitting -------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any = None) -> TopicModel:
+    def fit(
+        self, X: Any, y: Any = None, *, compute: Compute | None = None
+    ) -> TopicModel:
         """Prepare the bag-of-words of ``X`` (or reuse the cache) and train.
 
         ``X`` is anything :func:`~framing.frames.detect.iter_documents`
         accepts: a corpus store, a DataFrame with ``doc_id`` and ``text``,
-        ``(doc_id, text)`` pairs or strings. ``y`` is ignored.
+        ``(doc_id, text)`` pairs or strings. ``y`` is ignored. ``compute``
+        (:class:`framing.compute.Compute`) runs the preparation's parts on
+        local processes or a Dask cluster (the same bag-of-words); training
+        runs in this process on the whole corpus.
         """
         from ..._progress import progress_bar
 
         if self.k < 1:
             raise ValueError(f"k={self.k}: need at least one topic")
         with progress_bar(self.progress) as bar:
-            prepared = self.prepare(X, progress=bar)
+            prepared = self.prepare(X, progress=bar, compute=compute)
             self._fit_prepared(prepared, bar)
         return self
 

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from ...compute import Compute
 from .model import TopicModel, topic_word_hash
 from .tokens import PreparedCorpus
 
@@ -144,6 +145,7 @@ def select_k(
     measures: Sequence[str] = COHERENCE_MEASURES,
     topn: int = 10,
     progress: bool = False,
+    compute: Compute | None = None,
     **model_params: Any,
 ) -> KSelection:
     """Fit a model for every K and seed and score coherence and stability.
@@ -155,6 +157,8 @@ def select_k(
     ks : sequence of int
     seeds : sequence of int
         At least two for a stability estimate.
+    compute : framing.compute.Compute, optional
+        Where the bag-of-words is prepared (see :func:`prepare_corpus`).
     **model_params
         Further :class:`TopicModel` hyperparameters (``passes``, ...).
 
@@ -173,7 +177,7 @@ def select_k(
     rows: list[dict[str, Any]] = []
     words: dict[tuple[int, int], list[list[str]]] = {}
     with progress_bar(progress) as bar:
-        prepared = base.prepare(documents, progress=bar)
+        prepared = base.prepare(documents, progress=bar, compute=compute)
         grid = list(itertools.product(ks, seeds))
         for k, seed in track(grid, bar, "K grid", total=len(grid), every=1):
             model = base.set_params(k=k, random_state=seed)
