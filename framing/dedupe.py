@@ -632,8 +632,9 @@ def _equal_runs(
         index = np.argsort(values, kind="stable")
         values = values[index]
     boundaries = np.flatnonzero(values[1:] != values[:-1]) + 1
-    return (
-        [run for run in np.split(index, boundaries) if len(run) > 1]
-        if index is not None
-        else []
-    )
+    starts = np.concatenate(([0], boundaries))
+    ends = np.concatenate((boundaries, [len(values)]))
+    # Only runs of two or more become arrays: splitting every run would
+    # make one small array per document, a transient that grows with the
+    # corpus.
+    return [index[starts[i] : ends[i]] for i in np.flatnonzero(ends - starts > 1)]
