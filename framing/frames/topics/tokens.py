@@ -66,7 +66,8 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import islice
+from itertools import islice, repeat
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -212,13 +213,38 @@ def apply_phrases(tokens: list[str], layers: Sequence[dict[str, float]]) -> list
     >>> apply_phrases(["special", "military", "operation", "began"], layers)
     ['special_military_operation', 'began']
     """
+    return _join_phrases(tokens, _compile_layers(layers))
+
+
+def _compile_layers(
+    layers: Sequence[dict[str, float]],
+) -> list[tuple[dict[str, float], frozenset[str]]]:
+    """Each layer with the tokens that can start one of its phrases.
+
+    A phrase ``"a_b"`` starts with ``a``; as tokens of later layers hold
+    ``_`` themselves, every prefix ending before a ``_`` may be one.
+    """
+    compiled = []
     for phrasegrams in layers:
-        if not phrasegrams or len(tokens) < 2:
+        starts: set[str] = set()
+        for phrase in phrasegrams:
+            parts = phrase.split("_")
+            starts.update("_".join(parts[:i]) for i in range(1, len(parts)))
+        compiled.append((phrasegrams, frozenset(starts)))
+    return compiled
+
+
+def _join_phrases(
+    tokens: list[str], layers: list[tuple[dict[str, float], frozenset[str]]]
+) -> list[str]:
+    for phrasegrams, starts in layers:
+        if len(tokens) < 2 or starts.isdisjoint(tokens):
             continue
         joined: list[str] = []
         i, n = 0, len(tokens)
         while i < n:
-            if i + 1 < n:
+            # Only a token that starts a phrase pays for building the pair.
+            if i + 1 < n and tokens[i] in starts:
                 pair = f"{tokens[i]}_{tokens[i + 1]}"
                 if pair in phrasegrams:
                     joined.append(pair)
@@ -438,22 +464,24 @@ def _tokenise_part(
     return doc_ids, n_tokens, "".join(lines), counts, sum(n_tokens)
 
 
-def _count_part(
-    state: tuple[list[dict[str, float]]], lines: list[str]
-) -> tuple[Counter[str], int]:
+def _layers_state(layers: list[dict[str, float]]) -> Any:
+    """A worker's state for a pass that joins phrases: the compiled layers."""
+    return _compile_layers(layers)
+
+
+def _count_part(state: Any, lines: list[str]) -> tuple[Counter[str], int]:
     """Collocation counts of one part after the layers found so far."""
-    (layers,) = state
     counts: Counter[str] = Counter()
     n_words = 0
     for line in lines:
-        tokens = apply_phrases(line.split(), layers)
+        tokens = _join_phrases(line.split(), state)
         n_words += len(tokens)
         _count_pairs(tokens, counts)
     return counts, n_words
 
 
 def _phrase_part(
-    state: tuple[list[dict[str, float]]], lines: list[str]
+    state: Any, lines: list[str]
 ) -> tuple[str, list[str], list[int], list[int], int, int]:
     """Phrased lines and dictionary counts of one part.
 
@@ -461,14 +489,13 @@ def _phrase_part(
     (document by document, sorted within a document), so that ids assigned
     across parts in part order are the ids of one pass.
     """
-    (layers,) = state
     out: list[str] = []
     order: list[str] = []
     dfs: Counter[str] = Counter()
     cfs: Counter[str] = Counter()
     num_pos = num_nnz = 0
     for line in lines:
-        tokens = apply_phrases(line.split(), layers)
+        tokens = _join_phrases(line.split(), state)
         out.append(" ".join(tokens) + "\n")
         counter = Counter(tokens)
         order.extend(sorted(t for t in counter if t not in dfs))
@@ -544,7 +571,11 @@ def merge_counts(
     >>> merge_counts(Counter(a=3, b=1), Counter(c=1), 2)
     Counter({'a': 3})
     """
-    counts.update(part)
+    # All in C (a part has some 10^5 entries): each key of the part once.
+    keys = part.keys()
+    get = counts.get
+    totals = map(add, map(get, keys, repeat(0)), part.values())
+    dict.update(counts, zip(keys, totals, strict=True))
     if len(counts) <= max_vocab:
         return counts
     by_count = Counter(counts.values())
@@ -578,11 +609,21 @@ def _phrases_from_counts(
     )
     model.vocab = counts
     model.corpus_word_count = n_words
+    if params.phrase_threshold >= 0:
+        # gensim's score is (pair count - min_count) / ... and must exceed the
+        # threshold, so only pairs seen more than min_count times can score:
+        # score just those (most pairs are seen once), as export_phrases does.
+        floor = params.phrase_min_count
+        found = {}
+        for key in [k for k, n in counts.items() if n > floor and _DELIMITER in k]:
+            first, second = key.split(_DELIMITER)
+            phrase, score = model.score_candidate(first, second, [])
+            if phrase is not None:
+                found[phrase] = score
+    else:
+        found = model.export_phrases()
     # Sorted so that the cached JSON is byte-identical between runs.
-    return {
-        k.replace(_DELIMITER, "_"): float(v)
-        for k, v in sorted(model.export_phrases().items())
-    }
+    return {k.replace(_DELIMITER, "_"): float(v) for k, v in sorted(found.items())}
 
 
 def prepare_corpus(
@@ -644,13 +685,15 @@ def prepare_corpus(
     n_parts = None if n_docs is None else -(-n_docs // PART_DOCS)
 
     def passes(
-        function: Any, items: Iterable[Any], description: str, *state: Any
+        function: Any,
+        items: Iterable[Any],
+        description: str,
+        *state: Any,
+        setup: Any = _part_state,
     ) -> Iterator[Any]:
         # Every setting, serial included, runs the same function on the same
         # parts and takes the results back in part order.
-        results = ordered_map(
-            function, items, compute, setup=_part_state, setup_args=state
-        )
+        results = ordered_map(function, items, compute, setup=setup, setup_args=state)
         return track(results, progress, description, total=n_parts, every=1)
 
     with atomic_directory(target) as staging:
@@ -688,7 +731,11 @@ def prepare_corpus(
             for layer in range(1, params.phrase_layers):
                 counts, n_words = Counter(), 0
                 for part_counts, part_words in passes(
-                    _count_part, _line_parts(raw), f"collocations {layer + 1}", layers
+                    _count_part,
+                    _line_parts(raw),
+                    f"collocations {layer + 1}",
+                    list(layers),
+                    setup=_layers_state,
                 ):
                     counts = merge_counts(counts, part_counts, params.phrase_max_vocab)
                     n_words += part_words
@@ -704,7 +751,11 @@ def prepare_corpus(
         num_pos = num_nnz = 0
         with phrased.open("w", encoding="utf-8") as out:
             for lines, order, part_dfs, part_cfs, part_pos, part_nnz in passes(
-                _phrase_part, _line_parts(raw), "collocations", layers
+                _phrase_part,
+                _line_parts(raw),
+                "collocations",
+                layers,
+                setup=_layers_state,
             ):
                 out.write(lines)
                 for token, df, cf in zip(order, part_dfs, part_cfs, strict=True):
