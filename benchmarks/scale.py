@@ -1,4 +1,4 @@
-"""Scale benchmark: build, detect and statistics, serially and on workers.
+"""Scale benchmark: build, detect, statistics and topic preparation.
 
 What it measures
 ----------------
@@ -8,8 +8,9 @@ For each size (default 20,000 articles; the issue's sizes are 100,000,
 naming terms at the generator's rates, 2% exact and 3% near duplicates) is
 written to a CSV file once, untimed. Then, for each execution setting --
 ``serial`` and ``processes`` with ``--workers`` workers (and a local Dask
-cluster with ``--dask``) -- three stages run, each in a fresh Python process
-so that its memory is its own:
+cluster with ``--dask``) -- four stages run (``--stages`` picks some; the
+later ones need ``build``), each in a fresh Python process so that its
+memory is its own:
 
 * ``build``: ``CorpusBuilder.build`` with the default deduplication (exact
   and MinHash near duplicates), records mapped under the setting;
@@ -17,7 +18,13 @@ so that its memory is its own:
 * ``stats`` (once, after the serial detection): naming shares by outlet
   and month, with Wilson intervals, counted in DuckDB from the stored
   features (``framing.stats.naming_shares_from_store``); DuckDB uses its
-  own threads, so the setting does not apply.
+  own threads, so the setting does not apply;
+* ``topics``: topic preparation only, not LDA training
+  (``framing.frames.topics.prepare_corpus`` with the default
+  ``TokenizerParams``: tokens, two collocation layers, dictionary,
+  bag-of-words) on that store, parts prepared under the setting, into a
+  bag-of-words cache of its own. Its "same" compares every file of the
+  cache folder.
 
 Reported per stage and setting: wall seconds, articles per second, the
 speed-up over the serial run of the same size measured in the same run,
@@ -32,11 +39,16 @@ Run::
 
     python benchmarks/scale.py --articles 20000
     python benchmarks/scale.py --articles 100000 300000 1000000
+    python benchmarks/scale.py --articles 100000 --stages build topics
 
 Peak RSS is ``ru_maxrss`` of the stage process (``RUSAGE_SELF``) and of its
 waited-for children (``RUSAGE_CHILDREN``: the largest worker). The parent of
 this script stays small, because Linux carries a parent's peak RSS into its
-children's.
+children's. That carry also reaches workers started mid-stage (topic
+preparation starts a pool per pass, when the stage process has grown), so
+``wkr HWM`` is also given: the largest ``VmHWM`` (the high-water mark of the
+worker's own memory) of the stage process's descendants, sampled from
+``/proc`` twice a second.
 """
 
 from __future__ import annotations
@@ -50,6 +62,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +70,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-STAGES = ("build", "detect", "stats")
+STAGES = ("build", "detect", "stats", "topics")
 STORE_FILES = ("articles.parquet", "duplicates.parquet", "rejects.parquet")
 DETECTION_FILES = ("mentions.parquet", "features.parquet", "manifest.json")
 
@@ -77,8 +90,63 @@ def _compute(setting: str, workers: int):  # noqa: ANN202 - imported lazily
     return Compute(mode=setting, workers=workers)
 
 
+class _WorkerPeak:
+    """The largest VmHWM of this process's descendants, sampled from /proc."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.peak_kb = 0
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _WorkerPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self.sample()
+
+    def sample(self) -> None:
+        parents: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command name, in parentheses, may hold spaces.
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            parents.setdefault(ppid, []).append(int(entry.name))
+        todo, seen = list(parents.get(os.getpid(), [])), set()
+        while todo:
+            pid = todo.pop()
+            seen.add(pid)
+            todo.extend(parents.get(pid, []))
+        for pid in seen:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+
+
 def run_stage(stage: str, setting: str, workers: int, folder: Path) -> dict:
     """One stage under one setting, in this (fresh) process."""
+    with _WorkerPeak() as peak:
+        row = _run_stage(stage, setting, workers, folder)
+    row["rss_worker_hwm_mb"] = peak.peak_kb / 1024
+    return row
+
+
+def _run_stage(stage: str, setting: str, workers: int, folder: Path) -> dict:
     store = folder / setting / "store"
     if stage == "build":
         from framing.datasets.build import CorpusBuilder
@@ -111,6 +179,23 @@ def run_stage(stage: str, setting: str, workers: int, folder: Path) -> dict:
         detection = detect_corpus(corpus, compute=_compute(setting, workers))
         wall = time.perf_counter() - started
         digest = _digest(detection.path, DETECTION_FILES)
+        kept = corpus.counts["kept"]
+    elif stage == "topics":
+        from framing.frames.topics import TokenizerParams, prepare_corpus
+        from framing.store import Corpus
+
+        corpus = Corpus(store)
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        prepared = prepare_corpus(
+            corpus,
+            TokenizerParams(),
+            root=folder / setting / "bow",
+            compute=_compute(setting, workers),
+        )
+        wall = time.perf_counter() - started
+        digest = _digest(
+            prepared.path, tuple(sorted(p.name for p in prepared.path.iterdir()))
+        )
         kept = corpus.counts["kept"]
     else:
         from framing.frames import LexiconDetector
@@ -165,7 +250,8 @@ def _settings(args: argparse.Namespace) -> list[str]:
 def _print_size(n: int, rows: list[dict], workers: int) -> None:
     header = (
         f"{'stage':<7} {'setting':<10} {'wall s':>8} {'art/s':>8} {'speed-up':>9} "
-        f"{'cpu self':>9} {'cpu wkrs':>9} {'RSS self':>9} {'RSS wkr':>8}  same"
+        f"{'cpu self':>9} {'cpu wkrs':>9} {'RSS self':>9} {'RSS wkr':>8} "
+        f"{'wkr HWM':>8}  same"
     )
     print(f"\n{n:,} articles ({rows[0]['kept']:,} kept), {workers} workers")
     print(header)
@@ -178,7 +264,8 @@ def _print_size(n: int, rows: list[dict], workers: int) -> None:
             f"{row['kept'] / row['wall_s']:>8,.0f} "
             f"{base['wall_s'] / row['wall_s']:>8.2f}x {row['cpu_self_s']:>9.1f} "
             f"{row['cpu_workers_s']:>9.1f} {row['rss_self_mb']:>8.0f}M "
-            f"{row['rss_worker_mb']:>7.0f}M  {same}"
+            f"{row['rss_worker_mb']:>7.0f}M {row.get('rss_worker_hwm_mb', 0):>7.0f}M"
+            f"  {same}"
         )
 
 
@@ -212,6 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dask", action="store_true", help="also a local Dask cluster")
+    parser.add_argument(
+        "--stages",
+        nargs="+",
+        choices=STAGES,
+        default=list(STAGES),
+        help="stages to run (in this order; topics and detect need build)",
+    )
     parser.add_argument("--out", type=Path, help="write the rows as JSON here")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -245,7 +339,11 @@ def main(argv: list[str] | None = None) -> int:
             for setting in _settings(args):
                 # Statistics run in one process (DuckDB threads) whatever
                 # the setting: measured once.
-                for stage in STAGES if setting == "serial" else STAGES[:2]:
+                for stage in (
+                    s
+                    for s in STAGES
+                    if s in args.stages and (setting == "serial" or s != "stats")
+                ):
                     row = _in_fresh_process(stage, setting, args.workers, folder)
                     rows.append(row)
                     print(
