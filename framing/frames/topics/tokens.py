@@ -60,8 +60,8 @@ pairs are seen once the table grows almost linearly with the corpus until
 the bound -- the default 40 million entries would allow several GB, so
 give large corpora a lower ``phrase_max_vocab`` (5 million: about 1 GB).
 Measured at 20,000 such articles (``benchmarks/scale.py --stages build
-topics``): 32 s serially; on 2 local workers 24 s, a worker's own peak
-245 MB, the merging process 464 MB.
+topics``, 2 CPUs, other jobs running): 32 s serially; on 2 local workers
+24 s, a worker's own peak 245 MB, the merging process 464 MB.
 """
 
 from __future__ import annotations
