@@ -117,6 +117,20 @@ def test_invalid_config_names_key_problem_and_allowed_values(data, expected):
     assert expected in str(caught.value)
 
 
+def test_topics_may_bound_the_collocation_counts():
+    study = parse_study(
+        _with(topics={"corpus": "us-gov-2022", "phrase_max_vocab": 5_000_000}),
+        "s.toml",
+    )
+    assert study.topics["phrase_max_vocab"] == 5_000_000
+    plain = parse_study(_with(topics={"corpus": "us-gov-2022"}), "s.toml")
+    assert plain.topics["phrase_max_vocab"] is None  # gensim's default
+    with pytest.raises(StudyConfigError, match=r"\[topics\] phrase_max_vocab"):
+        parse_study(
+            _with(topics={"corpus": "us-gov-2022", "phrase_max_vocab": 0}), "s.toml"
+        )
+
+
 def test_its_estimation_is_ml_or_reml_for_ar1_errors():
     design = {"source": "Kremlin", "frame": "war"}
     study = parse_study(

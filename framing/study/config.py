@@ -393,6 +393,7 @@ SECTIONS = {
         "no_below",
         "no_above",
         "top_words",
+        "phrase_max_vocab",
     ),
     "classifier": (
         "enabled",
@@ -1073,6 +1074,11 @@ def _topics(check: _Checker, data: dict[str, Any], corpora: tuple[str, ...]) -> 
         "no_below": check.get(table, where, "no_below", int, 5, check=_positive),
         "no_above": check.get(table, where, "no_above", float, 0.5, check=_probability),
         "top_words": check.get(table, where, "top_words", int, 8, check=_positive),
+        # Bounds the collocation counts the preparing process holds (see
+        # framing.frames.topics.tokens); unset keeps gensim's default.
+        "phrase_max_vocab": check.get(
+            table, where, "phrase_max_vocab", int, None, check=_positive
+        ),
     }
 
 

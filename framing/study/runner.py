@@ -864,6 +864,8 @@ class _Runner:
             "no_above": settings["no_above"],
             "random_state": study.seed,
         }
+        if settings.get("phrase_max_vocab") is not None:
+            model_params["phrase_max_vocab"] = settings["phrase_max_vocab"]
         base = {"corpus": corpus.manifest.get("outputs", {}), "model": model_params}
         results = []
         if settings["k_grid"]:

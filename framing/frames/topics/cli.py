@@ -116,6 +116,13 @@ def fit(
     phrase_layers: Annotated[
         int, typer.Option(help="Collocation layers (0: off).")
     ] = 2,
+    phrase_max_vocab: Annotated[
+        int,
+        typer.Option(
+            help="Most words and word pairs counted for collocations (memory "
+            "bound; rarer counts are dropped past it)."
+        ),
+    ] = 40_000_000,
     multicore: Annotated[
         bool, typer.Option(help="LdaMulticore: faster, NOT bit-reproducible.")
     ] = False,
@@ -181,6 +188,7 @@ def fit(
             "no_below": no_below,
             "no_above": no_above,
             "phrase_layers": phrase_layers,
+            "phrase_max_vocab": phrase_max_vocab,
             "multicore": multicore,
             "workers": workers,
         }
