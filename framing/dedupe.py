@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import array
 import hashlib
+import os
 import re
 import tempfile
 import zlib
@@ -325,7 +326,7 @@ class Deduplicator:
                 prefix="framing-dedupe-", dir=workdir
             )
             self._signature_path = Path(self._scratch.name) / "signatures.u32"
-            self._signature_file = open(self._signature_path, "wb")  # noqa: SIM115
+            self._signature_file = open(self._signature_path, "w+b")  # noqa: SIM115
             self._signer = MinHashSigner(
                 num_perm=num_perm, seed=seed, shingle_size=shingle_size
             )
@@ -456,7 +457,7 @@ class Deduplicator:
     def _verify_bucket(
         self,
         group: np.ndarray,
-        signatures: np.ndarray,
+        signatures: _SignatureRows,
         sha: np.ndarray,
         union: Callable[[int, int], None],
         find: Callable[[int], int],
@@ -478,7 +479,7 @@ class Deduplicator:
                     break
 
     def _resolve_windowed(
-        self, sha: np.ndarray, signatures: np.ndarray | None
+        self, sha: np.ndarray, signatures: _SignatureRows | None
     ) -> dict[int, DuplicateAssignment]:
         """Greedy sweep in publication order (see the module docstring)."""
         published = np.frombuffer(self._published, dtype=np.int64)
@@ -550,19 +551,14 @@ class Deduplicator:
             )
         return dict(sorted(assignments.items()))
 
-    def _signatures(self, count: int) -> np.ndarray | None:
+    def _signatures(self, count: int) -> _SignatureRows | None:
         if self._signature_file is None or count == 0:
             return None
         self._signature_file.flush()
-        return np.memmap(
-            self._signature_path,
-            dtype=np.uint32,
-            mode="r",
-            shape=(count, self.num_perm),
-        )
+        return _SignatureRows(self._signature_file.fileno(), self.num_perm)
 
     def _assign(
-        self, roots: np.ndarray, signatures: np.ndarray | None, sha: np.ndarray
+        self, roots: np.ndarray, signatures: _SignatureRows | None, sha: np.ndarray
     ) -> dict[int, DuplicateAssignment]:
         order = np.argsort(roots, kind="stable")
         published = np.frombuffer(self._published, dtype=np.int64)
@@ -600,6 +596,24 @@ class Deduplicator:
 
     def __del__(self) -> None:
         self.close()
+
+
+class _SignatureRows:
+    """Rows of the signature scratch file, read one at a time.
+
+    Only the documents that share a band bucket are compared, so only their
+    rows are read, with ``os.pread``: a memory map would count the pages
+    that the kernel reads ahead around each row in the process's resident
+    memory, which then grows with the corpus.
+    """
+
+    def __init__(self, fd: int, num_perm: int) -> None:
+        self._fd = fd
+        self._row_bytes = 4 * num_perm
+
+    def __getitem__(self, index: int) -> np.ndarray:
+        data = os.pread(self._fd, self._row_bytes, int(index) * self._row_bytes)
+        return np.frombuffer(data, dtype=np.uint32)
 
 
 def _expire(live: list[int], published: np.ndarray, oldest: int) -> None:
