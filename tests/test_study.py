@@ -243,7 +243,11 @@ def test_voice_composition_shares_sum_to_one_per_group_and_frame():
 def _study_copy(folder: Path, text: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "war-naming.toml"
-    path.write_text(text or STUDY.read_text(encoding="utf-8"), encoding="utf-8")
+    text = text or STUDY.read_text(encoding="utf-8")
+    # Paths in a study file are relative to it: the copy points its
+    # [validation] gold files back at the repository's.
+    text = text.replace('"../framing/', f'"{ROOT.as_posix()}/framing/')
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -320,7 +324,9 @@ def test_headline_numbers_of_the_study(two_clean_runs):
     # president.gov.ua calls it an invasion in its own voice after 24 Feb
     # Own-voice "invasion" of this war (referent = event), before 24 Feb.
     assert ukraine.loc["before", "share"] == pytest.approx(4 / 349, abs=1e-9)
-    assert ukraine.loc["after", "share"] > 0.25
+    # About a quarter after it (154 of 630 releases since the readout rule
+    # moved officials' paraphrases to reported speech).
+    assert ukraine.loc["after", "share"] > 0.2
     kremlin = table[
         (table["source"] == "Kremlin") & (table["frame"] == "Special operation")
     ].set_index("period")
