@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -52,3 +57,39 @@ def real_corpus():
         return built[name]
 
     return get
+
+
+def kill_a_worker_mid_stage(
+    stage: Callable[[], object], staged_output: Callable[[], list[Path]]
+) -> BaseException | None:
+    """Run ``stage`` in a thread, SIGKILL one of its worker processes once
+    ``staged_output()`` lists a non-empty file (parts are coming back, so the
+    stage is surely mid-way), and return what the stage raised."""
+    outcome: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            stage()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    before = {child.pid for child in multiprocessing.active_children()}
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 120
+    victim = None
+    while victim is None and time.monotonic() < deadline and thread.is_alive():
+        written = [f for f in staged_output() if f.stat().st_size > 0]
+        workers = [
+            child
+            for child in multiprocessing.active_children()
+            if child.pid not in before
+        ]
+        if written and workers:
+            victim = workers[0]
+        else:
+            time.sleep(0.02)
+    assert victim is not None, f"no worker to kill mid-stage ({outcome})"
+    os.kill(victim.pid, signal.SIGKILL)
+    thread.join(120)
+    return outcome.get("error")

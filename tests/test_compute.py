@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-import signal
 import threading
-import time
 
 import pytest
+from conftest import kill_a_worker_mid_stage
 
 from framing.compute import Compute, ComputeError, ordered_map
 from framing.frames.run import detect_corpus
@@ -196,40 +194,12 @@ def test_an_unreachable_scheduler_is_a_clear_error():
 def test_a_worker_killed_mid_stage_leaves_no_half_written_store(tmp_path):
     corpus = write_synthetic_corpus(tmp_path / "kill", n_articles=3000, seed=9)
     target = corpus.path / "frames" / "war-naming"
-    outcome: dict[str, BaseException] = {}
-
-    def run() -> None:
-        try:
-            detect_corpus(corpus, batch_size=50, compute=PROCESSES)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    before = {child.pid for child in multiprocessing.active_children()}
-    thread = threading.Thread(target=run)
-    thread.start()
-    deadline = time.monotonic() + 120
-    victim = None
-    while victim is None and time.monotonic() < deadline and thread.is_alive():
-        # Kill a worker once parts are coming back (their mentions are being
-        # written to the staging folder), so the stage is surely mid-way.
-        written = [
-            f
-            for f in target.parent.glob(".war-naming.building-*/mentions.parquet")
-            if f.stat().st_size > 0
-        ]
-        workers = [
-            child
-            for child in multiprocessing.active_children()
-            if child.pid not in before
-        ]
-        if written and workers:
-            victim = workers[0]
-        else:
-            time.sleep(0.02)
-    assert victim is not None, f"no worker to kill mid-stage ({outcome})"
-    os.kill(victim.pid, signal.SIGKILL)
-    thread.join(120)
-    assert isinstance(outcome.get("error"), ComputeError)
+    error = kill_a_worker_mid_stage(
+        lambda: detect_corpus(corpus, batch_size=50, compute=PROCESSES),
+        # Mentions written to the staging folder: parts are coming back.
+        lambda: list(target.parent.glob(".war-naming.building-*/mentions.parquet")),
+    )
+    assert isinstance(error, ComputeError)
     assert not target.exists()
     # No staging folder is left either (the lock file beside it stays).
     assert not list(target.parent.glob(".war-naming.building-*"))

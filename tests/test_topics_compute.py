@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
 import random
-import signal
-import threading
-import time
 from collections import Counter
 
 import pandas as pd
 import pytest
+from conftest import kill_a_worker_mid_stage
 
 import framing.frames.topics.tokens as tokens_module
 from framing.compute import Compute, ComputeError
@@ -249,40 +245,14 @@ def test_a_worker_killed_mid_preparation_leaves_no_cache_entry(
     corpus, monkeypatch, tmp_path
 ):
     monkeypatch.setattr(tokens_module, "PART_DOCS", 10)
-    outcome: dict[str, BaseException] = {}
-
-    def run() -> None:
-        try:
-            prepare_corpus(corpus, PARAMS["default"], root=tmp_path, compute=PROCESSES)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    before = {child.pid for child in multiprocessing.active_children()}
-    thread = threading.Thread(target=run)
-    thread.start()
-    deadline = time.monotonic() + 120
-    victim = None
-    while victim is None and time.monotonic() < deadline and thread.is_alive():
-        # Kill a worker once parts are coming back (tokens are being written
-        # to the staging folder), so the preparation is surely mid-way.
-        written = [
-            f
-            for f in tmp_path.glob(".*.building-*/raw-tokens.txt")
-            if f.stat().st_size > 0
-        ]
-        workers = [
-            child
-            for child in multiprocessing.active_children()
-            if child.pid not in before
-        ]
-        if written and workers:
-            victim = workers[0]
-        else:
-            time.sleep(0.02)
-    assert victim is not None, f"no worker to kill mid-preparation ({outcome})"
-    os.kill(victim.pid, signal.SIGKILL)
-    thread.join(120)
-    assert isinstance(outcome.get("error"), ComputeError)
+    error = kill_a_worker_mid_stage(
+        lambda: prepare_corpus(
+            corpus, PARAMS["default"], root=tmp_path, compute=PROCESSES
+        ),
+        # Tokens written to the staging folder: parts are coming back.
+        lambda: list(tmp_path.glob(".*.building-*/raw-tokens.txt")),
+    )
+    assert isinstance(error, ComputeError)
     assert not [p for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert not list(tmp_path.glob(".*.building-*"))
 
