@@ -406,10 +406,11 @@ def _reported(
         if not _first_person(speaker):
             return before.group(0), speaker
     if language == "en":
-        lead = _EN_SUBJECT_STANCE.match(_plain(context))
+        plain = _plain(context)
+        lead = _EN_SUBJECT_STANCE.match(plain)
         if lead is not None and _subject_is_speaker(lead.group("speaker"), words):
             return lead.group(0).strip(" \t*_"), lead.group("speaker")
-        readout = _EN_READOUT.match(_plain(context))
+        readout = _EN_READOUT.match(plain)
         if readout is not None and not (
             readout.group("participle")
             and _FIRST_PERSON_CLAUSE.search(text[start : bounds[1]])
