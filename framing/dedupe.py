@@ -74,6 +74,7 @@ __all__ = [
     "SCOPES",
     "format_window",
     "parse_window",
+    "shingle_hashes",
     "shingles",
 ]
 
@@ -161,8 +162,32 @@ def shingles(text: str, size: int = 5) -> set[bytes]:
     }
 
 
-def _crc32(data: bytes) -> int:
-    return zlib.crc32(data)
+def shingle_hashes(text: str, size: int = 5) -> set[int]:
+    """The CRC-32 of every shingle of :func:`shingles`, without making them.
+
+    The words are encoded once and each shingle's bytes are joined and
+    hashed in C (``map`` over ``zip``): the same set as hashing
+    :func:`shingles`, at a fraction of the cost (signing is most of the
+    build's work).
+
+    Examples
+    --------
+    >>> text = "Russia's war, Russia's war!"
+    >>> shingle_hashes(text, size=3) == {zlib.crc32(s) for s in shingles(text, 3)}
+    True
+    """
+    words = _WORD.findall(text.lower())
+    if len(words) <= size:
+        return {zlib.crc32(" ".join(words).encode())}
+    encoded = " ".join(words).encode().split(b" ")
+    # The shorter shifted copies end the windows at the last full shingle.
+    windows = zip(*(encoded[offset:] for offset in range(size)), strict=False)
+    return set(map(zlib.crc32, map(b" ".join, windows)))
+
+
+def _precomputed(value: int) -> int:
+    """The hash function of the MinHash template: values come hashed."""
+    return value
 
 
 class MinHashSigner:
@@ -194,11 +219,13 @@ class MinHashSigner:
         self.num_perm = num_perm
         self.seed = seed
         self.shingle_size = shingle_size
-        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_crc32)
+        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_precomputed)
 
     def __call__(self, text: str) -> np.ndarray:
         minhash = self._template.copy()
-        minhash.update_batch(list(shingles(text, self.shingle_size)))
+        # The CRC-32 of each distinct shingle: a shingle repeated, or two
+        # shingles with one CRC, leave the minimum as hashing every shingle.
+        minhash.update_batch(list(shingle_hashes(text, self.shingle_size)))
         return minhash.hashvalues.astype(np.uint32)
 
     def __getstate__(self) -> dict[str, int]:

@@ -416,3 +416,27 @@ def test_recurring_headlines_on_other_days_are_kept(real_corpus) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         json.dumps(corpus.counts)  # plain JSON
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab Вв—é,.\n'") + ["ß", "İ", "ﬁ", "\u00a0"]),
+        max_size=80,
+    ),
+    st.integers(min_value=1, max_value=6),
+)
+def test_signatures_equal_minhash_over_every_shingle(text: str, size: int) -> None:
+    """The signer hashes shingles its own way; datasketch over the shingles agrees."""
+    import zlib
+
+    from datasketch import MinHash
+
+    from framing.dedupe import MinHashSigner, shingle_hashes, shingles
+
+    made = shingles(text, size)
+    assert shingle_hashes(text, size) == {zlib.crc32(s) for s in made}
+    reference = MinHash(num_perm=32, seed=7, hashfunc=zlib.crc32)
+    reference.update_batch(list(made))
+    signed = MinHashSigner(num_perm=32, seed=7, shingle_size=size)(text)
+    assert signed.tolist() == reference.hashvalues.astype("uint32").tolist()
