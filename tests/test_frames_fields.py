@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from framing.cli import app
@@ -166,6 +168,26 @@ def test_a_title_repeated_as_first_line_is_not_scanned_twice() -> None:
     features = detector.transform([("d", text, title)])
     assert features.loc[0, "n__war__own"] == 1
     assert features.loc[0, "n_words"] == len(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("aA Ww\n\t\u00a0\u2028ß.")), max_size=20),
+    st.text(alphabet=st.sampled_from(list("aA Ww\n\t\u00a0\u2028ß.")), max_size=40),
+)
+def test_the_title_rule_equals_its_definition(title: str, text: str) -> None:
+    """Empty, or equal (white space collapsed, case folded) to the whole text
+    or to its first non-blank line; the rule reads fewer words to say so."""
+
+    def collapse(value: str) -> str:
+        return " ".join(value.split()).casefold()
+
+    lines = [line for line in text.splitlines() if line.strip()]
+    expected = not collapse(title) or collapse(title) in (
+        collapse(text),
+        collapse(lines[0]) if lines else "",
+    )
+    assert title_repeats_text(title, text) == expected
 
 
 def test_text_fields_reproduce_the_old_features_exactly(corpus) -> None:
