@@ -185,9 +185,13 @@ def shingle_hashes(text: str, size: int = 5) -> set[int]:
     return set(map(zlib.crc32, map(b" ".join, windows)))
 
 
-def _precomputed(value: int) -> int:
-    """The hash function of the MinHash template: values come hashed."""
-    return value
+def _fmix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, as datasketch's "affine32" pre-mixes."""
+    values = values ^ (values >> np.uint32(16))
+    values = values * np.uint32(0x85EBCA6B)
+    values = values ^ (values >> np.uint32(13))
+    values = values * np.uint32(0xC2B2AE35)
+    return values ^ (values >> np.uint32(16))
 
 
 class MinHashSigner:
@@ -219,14 +223,20 @@ class MinHashSigner:
         self.num_perm = num_perm
         self.seed = seed
         self.shingle_size = shingle_size
-        self._template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_precomputed)
+        # datasketch's permutations, applied here to a whole array of shingle
+        # hashes at once: its update_batch calls a hash function per shingle,
+        # which cost as much as hashing them. The scheme is named so that a
+        # signature does not depend on datasketch's default.
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        self._a = a.astype(np.uint32).reshape(1, -1)
+        self._b = b.astype(np.uint32).reshape(1, -1)
 
     def __call__(self, text: str) -> np.ndarray:
-        minhash = self._template.copy()
         # The CRC-32 of each distinct shingle: a shingle repeated, or two
         # shingles with one CRC, leave the minimum as hashing every shingle.
-        minhash.update_batch(list(shingle_hashes(text, self.shingle_size)))
-        return minhash.hashvalues.astype(np.uint32)
+        hashes = np.fromiter(shingle_hashes(text, self.shingle_size), dtype=np.uint32)
+        permuted = _fmix32(hashes).reshape(-1, 1) * self._a + self._b
+        return permuted.min(axis=0)
 
     def __getstate__(self) -> dict[str, int]:
         # The permutations are rebuilt from the seed (cheaper than sending).
