@@ -52,7 +52,7 @@ from typing import Any, TypeVar
 
 from .errors import FramingError
 
-__all__ = ["MODES", "Compute", "ComputeError", "ordered_map"]
+__all__ = ["MODES", "Compute", "ComputeError", "kept_workers", "ordered_map"]
 
 MODES = ("serial", "processes", "dask")
 _IN_FLIGHT_PER_WORKER = 2
@@ -184,17 +184,64 @@ def ordered_map(
                 yield function(state, item)
         return
     token = uuid.uuid4().hex
+    kept = _KEPT.get(compute)
     if compute.mode == "processes":
         try:
-            with _process_pool(compute, token, setup, setup_args) as (submit, alive):
+            with _process_pool(compute, token, setup, setup_args, kept) as (
+                submit,
+                alive,
+            ):
                 yield from _in_order(
                     submit, function, items, compute.n_workers, alive=alive
                 )
         except BrokenProcessPool as exc:
             raise _worker_died() from exc
         return
-    with _dask_client(compute, token, setup, setup_args) as submit:
+    with _dask_client(compute, token, setup, setup_args, kept) as submit:
         yield from _in_order(submit, function, items, compute.n_workers)
+
+
+# Pools and Dask clients kept open by `kept_workers`, by setting.
+_KEPT: dict[Compute, Any] = {}
+
+
+@contextmanager
+def kept_workers(compute: Compute | None) -> Iterator[None]:
+    """Run every :func:`ordered_map` of ``compute`` in the block on one set
+    of workers.
+
+    A stage of several passes (topic preparation has four) would otherwise
+    start its workers, and import the toolkit in each, once per pass. Each
+    pass still sends its own set-up; a worker drops the previous pass's
+    state when the next pass's first part reaches it. Serial settings and
+    nested blocks change nothing.
+
+    Examples
+    --------
+    >>> with kept_workers(Compute()):
+    ...     list(ordered_map(abs, [-1, 2]))
+    [1, 2]
+    """
+    if compute is None or compute.mode == "serial" or compute in _KEPT:
+        yield
+        return
+    if compute.mode == "processes":
+        opened: Any = _new_process_pool(compute)
+    else:
+        opened = _open_dask(compute)
+    _KEPT[compute] = opened
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        del _KEPT[compute]
+        if compute.mode == "processes":
+            _close_process_pool(opened, failed)
+        else:
+            _close_dask(*opened)
 
 
 # A worker's states, by stage token: built once per worker by its stage's
@@ -222,18 +269,24 @@ def _drop_state(token: str) -> None:
 
 def _with_state(
     token: str,
-    setup: tuple[Callable[..., Any], tuple[Any, ...]] | bool | None,
+    setup: tuple[Callable[..., Any], tuple[Any, ...]] | str | bool | None,
     function: Callable[..., Any],
     item: Any,
 ) -> Any:
     """Run one part: ``function(item)`` without a state (``setup`` None),
     else ``function(state, item)``. ``True``: the pool's initializer built
     the state; a ``(setup, args)`` pair: build it here if this worker has
-    not yet (a Dask worker that joined or restarted mid-stage)."""
+    not yet (a Dask worker that joined or restarted mid-stage); a path: a
+    kept pool's worker builds it from that file (see :func:`kept_workers`)."""
     if setup is None:
         return function(item)
-    if token not in _STATES and isinstance(setup, tuple):
-        _install_state(token, *setup)
+    if token not in _STATES:
+        if isinstance(setup, str):
+            # A kept pool: this pass's set-up file; earlier passes are done.
+            _STATES.clear()
+            _install_state_from(token, setup)
+        elif isinstance(setup, tuple):
+            _install_state(token, *setup)
     return function(_STATES[token], item)
 
 
@@ -296,6 +349,7 @@ def _process_pool(
     token: str,
     setup: Callable[..., Any] | None,
     setup_args: tuple[Any, ...],
+    kept: ProcessPoolExecutor | None = None,
 ) -> Iterator[tuple[Callable[..., Future[Any]], Callable[[], bool]]]:
     # The set-up (a fitted detector can be megabytes) reaches the workers
     # through a file, not with the process start data: a spawned process
@@ -306,16 +360,15 @@ def _process_pool(
     with os.fdopen(handle, "wb") as file:
         pickle.dump((setup, setup_args), file, protocol=pickle.HIGHEST_PROTOCOL)
     try:
-        pool = ProcessPoolExecutor(
-            max_workers=compute.n_workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_install_state_from,
-            initargs=(token, setup_path),
-        )
+        pool = kept or _new_process_pool(compute, token, setup_path)
     except BaseException:
         os.unlink(setup_path)
         raise
-    has_state = None if setup is None else True
+    # A pool of its own builds the state in its initializer; a kept pool's
+    # workers build it from the file at their first part of this pass.
+    has_state: str | bool | None = None
+    if setup is not None:
+        has_state = setup_path if kept is not None else True
 
     def submit(function: Callable[..., Any], item: Any) -> Future[Any]:
         return pool.submit(_with_state, token, has_state, function, item)
@@ -333,13 +386,65 @@ def _process_pool(
         failed = True
         raise
     finally:
-        if failed:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                if process.exitcode is None:
-                    process.terminate()
-        pool.shutdown(wait=not failed, cancel_futures=True)
+        if kept is None:
+            _close_process_pool(pool, failed)
         with contextlib.suppress(OSError):
             os.unlink(setup_path)
+
+
+def _new_process_pool(
+    compute: Compute, token: str | None = None, setup_path: str = ""
+) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
+    if token is None:
+        return ProcessPoolExecutor(max_workers=compute.n_workers, mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=compute.n_workers,
+        mp_context=context,
+        initializer=_install_state_from,
+        initargs=(token, setup_path),
+    )
+
+
+def _close_process_pool(pool: ProcessPoolExecutor, failed: bool) -> None:
+    if failed:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            if process.exitcode is None:
+                process.terminate()
+    pool.shutdown(wait=not failed, cancel_futures=True)
+
+
+def _open_dask(compute: Compute) -> tuple[Any, Any]:
+    """A Dask client (and the local cluster it runs on, if this made one)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ComputeError(
+            "compute mode 'dask' needs dask.distributed, which is not installed. "
+            'Fix: pip install "framing[dask]", or use mode processes'
+        ) from exc
+    if compute.scheduler:
+        try:
+            return Client(compute.scheduler, timeout="30s"), None
+        except OSError as exc:
+            raise ComputeError(
+                f"no Dask scheduler answered at {compute.scheduler} ({exc}). "
+                "Fix: start the scheduler (dask scheduler, or a dask-jobqueue "
+                "cluster) and give its address"
+            ) from exc
+    cluster = LocalCluster(
+        n_workers=compute.n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    )
+    return Client(cluster), cluster
+
+
+def _close_dask(client: Any, cluster: Any) -> None:
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 @contextmanager
@@ -348,32 +453,9 @@ def _dask_client(
     token: str,
     setup: Callable[..., Any] | None,
     setup_args: tuple[Any, ...],
+    kept: tuple[Any, Any] | None = None,
 ) -> Iterator[Callable[..., Any]]:
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError as exc:
-        raise ComputeError(
-            "compute mode 'dask' needs dask.distributed, which is not installed. "
-            'Fix: pip install "framing[dask]", or use mode processes'
-        ) from exc
-    cluster = None
-    if compute.scheduler:
-        try:
-            client = Client(compute.scheduler, timeout="30s")
-        except OSError as exc:
-            raise ComputeError(
-                f"no Dask scheduler answered at {compute.scheduler} ({exc}). "
-                "Fix: start the scheduler (dask scheduler, or a dask-jobqueue "
-                "cluster) and give its address"
-            ) from exc
-    else:
-        cluster = LocalCluster(
-            n_workers=compute.n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-        client = Client(cluster)
+    client, cluster = kept or _open_dask(compute)
     try:
         # The set-up travels once to every worker; each worker builds its
         # state before its first part, also a worker that joins mid-stage.
@@ -394,6 +476,5 @@ def _dask_client(
             # A cluster that is going away keeps nothing anyway.
             with contextlib.suppress(Exception):
                 client.run(_drop_state, token)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if kept is None:
+            _close_dask(client, cluster)

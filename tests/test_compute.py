@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import threading
 
 import pytest
 from conftest import kill_a_worker_mid_stage
 
-from framing.compute import Compute, ComputeError, ordered_map
+from framing.compute import Compute, ComputeError, kept_workers, ordered_map
 from framing.frames.run import detect_corpus
 from framing.study import StudyConfigError, load_study
 from framing.synthetic import write_synthetic_corpus
@@ -49,6 +50,18 @@ def test_results_come_back_in_order_from_workers():
     items = list(range(-20, 0))
     assert list(ordered_map(abs, items, PROCESSES)) == [abs(i) for i in items]
     assert list(ordered_map(abs, items)) == [abs(i) for i in items]
+
+
+def test_kept_workers_run_every_pass_with_that_pass_s_own_state():
+    pids = [os.getpid] * 6
+    with kept_workers(PROCESSES):
+        first = set(ordered_map(operator.call, pids, PROCESSES))
+        powers = list(ordered_map(pow, [2, 3], PROCESSES, setup=int, setup_args=("10",)))
+        again = list(ordered_map(pow, [2, 3], PROCESSES, setup=int, setup_args=("3",)))
+        later = set(ordered_map(operator.call, pids, PROCESSES))
+    assert (powers, again) == ([100, 1000], [9, 27])
+    # The same two workers throughout, none of them this process.
+    assert len(first | later) <= 2 and os.getpid() not in first | later
 
 
 def test_a_worker_that_dies_stops_the_stage_with_a_clear_error():

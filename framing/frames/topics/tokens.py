@@ -83,7 +83,7 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 
-from ...compute import Compute, ordered_map
+from ...compute import Compute, kept_workers, ordered_map
 from ...errors import FramingError
 from ...paths import cache_dir
 from ...store import Corpus, atomic_directory, write_json_atomic
@@ -705,7 +705,8 @@ def prepare_corpus(
         results = ordered_map(function, items, compute, setup=setup, setup_args=state)
         return track(results, progress, description, total=n_parts, every=1)
 
-    with atomic_directory(target) as staging:
+    # One set of workers for the four passes (each would start its own).
+    with kept_workers(compute), atomic_directory(target) as staging:
         raw = staging / "raw-tokens.txt"
         doc_ids: list[str] = []
         n_tokens = array("q")
