@@ -257,12 +257,16 @@ def _print_size(n: int, rows: list[dict], workers: int) -> None:
     print(header)
     serial = {r["stage"]: r for r in rows if r["setting"] == "serial"}
     for row in rows:
-        base = serial[row["stage"]]
-        same = "yes" if row["digest"] == base["digest"] else "NO"
+        base = serial.get(row["stage"])
+        if base is None:  # run without a serial baseline (--no-serial)
+            same, speed_up = "–", f"{'–':>9}"
+        else:
+            same = "yes" if row["digest"] == base["digest"] else "NO"
+            speed_up = f"{base['wall_s'] / row['wall_s']:>8.2f}x"
         print(
             f"{row['stage']:<7} {row['setting']:<10} {row['wall_s']:>8.1f} "
             f"{row['kept'] / row['wall_s']:>8,.0f} "
-            f"{base['wall_s'] / row['wall_s']:>8.2f}x {row['cpu_self_s']:>9.1f} "
+            f"{speed_up} {row['cpu_self_s']:>9.1f} "
             f"{row['cpu_workers_s']:>9.1f} {row['rss_self_mb']:>8.0f}M "
             f"{row['rss_worker_mb']:>7.0f}M {row.get('rss_worker_hwm_mb', 0):>7.0f}M"
             f"  {same}"
@@ -306,7 +310,18 @@ def main(argv: list[str] | None = None) -> int:
         default=list(STAGES),
         help="stages to run (in this order; topics and detect need build)",
     )
-    parser.add_argument("--out", type=Path, help="write the rows as JSON here")
+    parser.add_argument(
+        "--no-serial",
+        nargs="+",
+        choices=STAGES,
+        default=[],
+        metavar="STAGE",
+        help="run these stages under the parallel settings only (no serial "
+        "baseline: no speed-up or byte comparison for them)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help="write the rows as JSON here (after every stage)"
+    )
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -342,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
                 for stage in (
                     s
                     for s in STAGES
-                    if s in args.stages and (setting == "serial" or s != "stats")
+                    if s in args.stages
+                    and (setting == "serial" or s != "stats")
+                    and not (setting == "serial" and s in args.no_serial)
                 ):
                     row = _in_fresh_process(stage, setting, args.workers, folder)
                     rows.append(row)
@@ -350,9 +367,15 @@ def main(argv: list[str] | None = None) -> int:
                         f"  {stage} ({setting}): {row['wall_s']:.1f} s",
                         flush=True,
                     )
+                    everything[str(n)] = rows
+                    if args.out:
+                        # A long run that fails later keeps what it measured.
+                        args.out.write_text(
+                            json.dumps({"machine": info, "rows": everything}, indent=1)
+                        )
             _print_size(n, rows, args.workers)
             serial = {r["stage"]: r["digest"] for r in rows if r["setting"] == "serial"}
-            ok &= all(r["digest"] == serial[r["stage"]] for r in rows)
+            ok &= all(r["digest"] == serial.get(r["stage"], r["digest"]) for r in rows)
             everything[str(n)] = rows
         finally:
             shutil.rmtree(folder, ignore_errors=True)

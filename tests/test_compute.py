@@ -56,7 +56,9 @@ def test_kept_workers_run_every_pass_with_that_pass_s_own_state():
     pids = [os.getpid] * 6
     with kept_workers(PROCESSES):
         first = set(ordered_map(operator.call, pids, PROCESSES))
-        powers = list(ordered_map(pow, [2, 3], PROCESSES, setup=int, setup_args=("10",)))
+        powers = list(
+            ordered_map(pow, [2, 3], PROCESSES, setup=int, setup_args=("10",))
+        )
         again = list(ordered_map(pow, [2, 3], PROCESSES, setup=int, setup_args=("3",)))
         later = set(ordered_map(operator.call, pids, PROCESSES))
     assert (powers, again) == ([100, 1000], [9, 27])
