@@ -80,6 +80,7 @@ __all__ = [
 
 _WORD = re.compile(r"\w+")
 _NO_DATE = np.iinfo(np.int64).max
+_BAND_BLOCK = 65_536  # documents per read of the band file
 MODES = ("near", "exact", "off")
 SCOPES = ("corpus", "outlet")
 _UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -351,19 +352,23 @@ class Deduplicator:
         self._outlet = array.array("i")
         self._outlet_codes: dict[str | None, int] = {}
         self._sha = bytearray()
-        self._bands: list[array.array[int]] = []
+        self._band_file = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._signature_file = None
         self._signer: MinHashSigner | None = None
         if near_duplicates:
             lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
             self.bands_, self.rows_ = lsh.b, lsh.r
-            self._bands = [array.array("Q") for _ in range(self.bands_)]
             self._scratch = tempfile.TemporaryDirectory(
                 prefix="framing-dedupe-", dir=workdir
             )
             self._signature_path = Path(self._scratch.name) / "signatures.u32"
             self._signature_file = open(self._signature_path, "w+b")  # noqa: SIM115
+            # Band keys go to disk as well, a row per document; resolving
+            # reads one band at a time (see `_band`).
+            self._band_file = open(  # noqa: SIM115
+                Path(self._scratch.name) / "bands.u64", "w+b"
+            )
             self._signer = MinHashSigner(
                 num_perm=num_perm, seed=seed, shingle_size=shingle_size
             )
@@ -417,12 +422,15 @@ class Deduplicator:
                     f"signature has shape {signature.shape}, not ({self.num_perm},)"
                 )
             self._signature_file.write(signature.tobytes())
+            assert self._band_file is not None
             rows = self.rows_
-            for band, store in enumerate(self._bands):
+            keys = array.array("Q")
+            for band in range(self.bands_):
                 chunk = signature[band * rows : (band + 1) * rows].tobytes()
-                store.append(
+                keys.append(
                     int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest())
                 )
+            self._band_file.write(keys.tobytes())
         return index
 
     def resolve(self) -> dict[int, DuplicateAssignment]:
@@ -476,8 +484,8 @@ class Deduplicator:
                 union(int(group[0]), int(member))
 
         if signatures is not None:
-            for store in self._bands:
-                band = np.frombuffer(store, dtype=np.uint64)
+            for band_index in range(self.bands_):
+                band = self._band(band_index, count)
                 for group in _equal_runs(band):
                     self._verify_bucket(group, signatures, sha, union, find, outlets)
 
@@ -525,8 +533,9 @@ class Deduplicator:
         dated = np.flatnonzero(published != _NO_DATE)
         # Stable: equal times keep read order, as canonical choice does.
         order = dated[np.argsort(published[dated], kind="stable")]
+        count = len(published)
         bands = (
-            [np.frombuffer(store, dtype=np.uint64) for store in self._bands]
+            [self._band(band, count) for band in range(self.bands_)]
             if signatures is not None
             else []
         )
@@ -588,6 +597,24 @@ class Deduplicator:
             )
         return dict(sorted(assignments.items()))
 
+    def _band(self, band: int, count: int) -> np.ndarray:
+        """The keys of one band for the first ``count`` documents.
+
+        Read from the scratch file in blocks with ``os.pread``, so that the
+        building process holds one band (8 bytes per document) at a time,
+        not all of them while it reads the corpus.
+        """
+        assert self._band_file is not None
+        self._band_file.flush()
+        fd, width = self._band_file.fileno(), self.bands_
+        keys = np.empty(count, dtype=np.uint64)
+        for first in range(0, count, _BAND_BLOCK):
+            rows = min(_BAND_BLOCK, count - first)
+            data = os.pread(fd, rows * width * 8, first * width * 8)
+            block = np.frombuffer(data, dtype=np.uint64).reshape(rows, width)
+            keys[first : first + rows] = block[:, band]
+        return keys
+
     def _signatures(self, count: int) -> _SignatureRows | None:
         if self._signature_file is None or count == 0:
             return None
@@ -627,6 +654,9 @@ class Deduplicator:
         if self._signature_file is not None:
             self._signature_file.close()
             self._signature_file = None
+        if self._band_file is not None:
+            self._band_file.close()
+            self._band_file = None
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
