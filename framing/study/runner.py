@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from ..compute import Compute
+from ..compute import Compute, kept_workers
 from ..errors import FramingError
 from ..paths import cache_dir
 from ..store import atomic_directory, write_json_atomic
@@ -1563,17 +1563,20 @@ def run_study(
         report=report or (lambda _: None),
         compute=compute,
     )
-    corpora = runner.corpora()
-    detections = runner.detect(corpora)
-    features = runner.features(corpora, detections)
-    naming = runner.naming(features)
-    if config.presence:
-        runner.presence(features)
-    if config.rates:
-        runner.rates(features)
-    runner.its(features)
-    runner.fightin_words(corpora, features)
-    runner.topics(corpora, features)
-    runner.classifier(corpora, detections)
-    runner.validation(corpora, detections, features)
+    # One set of workers for every stage (a local Dask cluster per stage
+    # took seconds to start each time).
+    with kept_workers(runner.compute):
+        corpora = runner.corpora()
+        detections = runner.detect(corpora)
+        features = runner.features(corpora, detections)
+        naming = runner.naming(features)
+        if config.presence:
+            runner.presence(features)
+        if config.rates:
+            runner.rates(features)
+        runner.its(features)
+        runner.fightin_words(corpora, features)
+        runner.topics(corpora, features)
+        runner.classifier(corpora, detections)
+        runner.validation(corpora, detections, features)
     return runner.assemble(corpora, naming)
