@@ -71,7 +71,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 STAGES = ("build", "detect", "stats", "topics")
-STORE_FILES = ("articles.parquet", "duplicates.parquet", "rejects.parquet")
 DETECTION_FILES = ("mentions.parquet", "features.parquet", "manifest.json")
 
 
@@ -168,7 +167,7 @@ def _run_stage(stage: str, setting: str, workers: int, folder: Path) -> dict:
             compute=_compute(setting, workers),
         )
         wall = time.perf_counter() - started
-        digest = _digest(corpus.path, STORE_FILES)
+        digest = _digest(corpus.path, tuple(corpus.manifest["outputs"]))
         kept = corpus.counts["kept"]
     elif stage == "detect":
         from framing.frames.run import detect_corpus

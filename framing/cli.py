@@ -373,6 +373,14 @@ def corpus_build(
             "(default from the card, else none)."
         ),
     ] = None,
+    part_rows: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Canonical articles per part of the store (default 100000); "
+            "parallel stages read one range of a part per task.",
+        ),
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
     compute: ComputeOpt = None,
     workers: WorkersOpt = None,
@@ -388,6 +396,7 @@ def corpus_build(
     import pandas as pd
 
     from .datasets.build import build_corpus
+    from .store import PART_ROWS
 
     overrides = {
         key: value
@@ -407,6 +416,7 @@ def corpus_build(
             progress=progress,
             dedupe=overrides or None,
             compute=compute_from_options(compute, workers, scheduler),
+            part_rows=part_rows if part_rows is not None else PART_ROWS,
         )
         counts = corpus.counts
         console.print(

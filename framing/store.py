@@ -3,13 +3,21 @@
 A built corpus is a folder::
 
     <cache>/corpora/<name>/
-        articles.parquet     canonical articles (one per duplicate cluster)
+        articles/            canonical articles (one per duplicate cluster),
+            part-00000.parquet   in fixed-size parts of ``part_rows`` rows
+            part-00001.parquet   (default 100,000), in build order
+            ...
         duplicates.parquet   the other members of duplicate clusters
         rejects.parquet      every rejected row, with file, row and reason
         manifest.json        inputs with sha256, versions, parameters, counts
 
 Counts reconcile exactly: ``read = kept + duplicates + rejected`` where
-``kept`` is the number of rows in ``articles.parquet``. The folder is
+``kept`` is the number of rows of the article parts. The parts are one
+Parquet dataset: DuckDB and the batch stream read them in order as one
+table, and a worker of a parallel stage reads only its own range of rows
+(:meth:`Corpus.ranges`), so no process has to read the corpus and pass it
+on. Stores built before parts existed have one ``articles.parquet``; they
+are read the same way. The folder is
 written under a temporary name and renamed into place at the end, so a
 killed build never leaves a half-written corpus.
 
@@ -27,6 +35,7 @@ import shutil
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +46,7 @@ import pyarrow.parquet as pq
 from .errors import FramingError
 
 __all__ = [
+    "ArticleRange",
     "Corpus",
     "CorpusQueryError",
     "ParquetSink",
@@ -45,6 +55,8 @@ __all__ = [
     "leftover_staging",
     "write_json_atomic",
     "ARTICLES_FILE",
+    "ARTICLES_DIR",
+    "PART_ROWS",
     "DUPLICATES_FILE",
     "REJECTS_FILE",
     "MANIFEST_FILE",
@@ -53,7 +65,12 @@ __all__ = [
 #: The lexicon whose detection results the ``mentions`` and ``features``
 #: views show when several have been run.
 DEFAULT_LEXICON = "war-naming"
+#: The articles of stores built before parts existed (one file).
 ARTICLES_FILE = "articles.parquet"
+#: The folder of the article parts.
+ARTICLES_DIR = "articles"
+#: Canonical articles per part of a new store.
+PART_ROWS = 100_000
 DUPLICATES_FILE = "duplicates.parquet"
 REJECTS_FILE = "rejects.parquet"
 MANIFEST_FILE = "manifest.json"
@@ -75,27 +92,73 @@ def view_suffix(lexicon: str) -> str:
 
 
 class ParquetSink:
-    """Append rows or tables to a Parquet file in row groups of ``batch_rows``.
+    """Append rows or tables to Parquet in row groups of ``batch_rows``.
 
     Input is gathered until a full row group is ready, so row groups depend
     only on the rows written (never on how they arrived or on timing) and the
     same rows give byte-identical files. Full row groups also keep the
     writer's per-group metadata, which it holds until closing, small.
+
+    With ``part_rows``, ``path`` is a folder and the rows go to fixed-size
+    parts ``part-00000.parquet``, ``part-00001.parquet``, ... of
+    ``part_rows`` rows each (the last may be shorter; no row group crosses a
+    part). At least one part is written, so an empty table is still a
+    readable file. :attr:`parts` lists the files and their rows.
     """
 
     def __init__(
-        self, path: Path, schema: pa.Schema, *, batch_rows: int = 2000
+        self,
+        path: Path,
+        schema: pa.Schema,
+        *,
+        batch_rows: int = 2000,
+        part_rows: int | None = None,
     ) -> None:
+        if part_rows is not None and part_rows < 1:
+            raise ValueError(f"part_rows must be at least 1, not {part_rows}")
         self.path = path
         self.schema = schema
         self.batch_rows = batch_rows
+        self.part_rows = part_rows
         self.rows_written = 0
+        self.parts: list[tuple[Path, int]] = []
         self._rows: list[dict[str, Any]] = []
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        if part_rows is None:
+            self._open(path)
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+
+    def _open(self, path: Path) -> None:
         self._writer = pq.ParquetWriter(
-            path, schema, compression="zstd", use_dictionary=True, write_statistics=True
+            path,
+            self.schema,
+            compression="zstd",
+            use_dictionary=True,
+            write_statistics=True,
         )
+        self.parts.append((path, 0))
+
+    def _room(self) -> int:
+        """Rows the next row group may hold (it never crosses a part)."""
+        if self.part_rows is None:
+            return self.batch_rows
+        filled = self.parts[-1][1] if self.parts else 0
+        if filled >= self.part_rows:
+            filled = 0
+        return min(self.batch_rows, self.part_rows - filled)
+
+    def _current_writer(self) -> pq.ParquetWriter:
+        if self.part_rows is not None and (
+            not self.parts or self.parts[-1][1] >= self.part_rows
+        ):
+            if self._writer is not None:
+                self._writer.close()
+            self._open(self.path / f"part-{len(self.parts):05d}.parquet")
+        assert self._writer is not None
+        return self._writer
 
     def append(self, row: dict[str, Any]) -> None:
         self._rows.append(row)
@@ -122,16 +185,25 @@ class ParquetSink:
         if not self._pending_rows:
             return
         table = pa.concat_tables(self._pending)
-        ready = (
-            table.num_rows
-            if everything
-            else (table.num_rows // self.batch_rows * self.batch_rows)
-        )
-        self._writer.write_table(table.slice(0, ready), row_group_size=self.batch_rows)
-        self.rows_written += ready
-        rest = table.slice(ready)
+        start = 0
+        while start < table.num_rows:
+            size = min(self._room(), table.num_rows - start)
+            if size < self._room() and not everything:
+                break
+            self._current_writer().write_table(
+                table.slice(start, size), row_group_size=size
+            )
+            path, rows = self.parts[-1]
+            self.parts[-1] = (path, rows + size)
+            self.rows_written += size
+            start += size
+        rest = table.slice(start)
         self._pending = [rest] if rest.num_rows else []
         self._pending_rows = rest.num_rows
+        # Arrow's default allocator keeps freed blocks for reuse; written row
+        # groups are never needed again, so hand their memory back, or a long
+        # build's process grows with the corpus.
+        pa.default_memory_pool().release_unused()
 
     def flush(self) -> None:
         """Write everything gathered so far (the last row group may be short)."""
@@ -140,7 +212,11 @@ class ParquetSink:
 
     def close(self) -> None:
         self.flush()
-        self._writer.close()
+        if not self.parts:
+            self._current_writer()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     def __enter__(self) -> ParquetSink:
         return self
@@ -235,6 +311,60 @@ class _BatchStream:
                 # Duplicates carry extra columns; ask each file only for what it has.
                 columns = [c for c in columns if c in parquet.schema_arrow.names]
             yield from parquet.iter_batches(batch_size=self.batch_size, columns=columns)
+
+
+@dataclass(frozen=True)
+class ArticleRange:
+    """A range of article rows that a worker reads by itself.
+
+    ``pieces`` are ``(file, start, stop)`` row ranges of the article parts,
+    in order (a range may continue into the next part). Only the row groups
+    a piece overlaps are read.
+
+    Examples
+    --------
+    >>> from framing.synthetic import write_synthetic_corpus
+    >>> import tempfile
+    >>> corpus = write_synthetic_corpus(tempfile.mkdtemp(), n_articles=30, seed=3)
+    >>> ranges = corpus.ranges(8)
+    >>> [r.rows for r in ranges] == [8, 8, 8, corpus.counts["kept"] - 24]
+    True
+    >>> ranges[1].read(["doc_id"]).column(0).to_pylist() == (
+    ...     corpus.articles(columns=["doc_id"])["doc_id"][8:16].tolist())
+    True
+    """
+
+    pieces: tuple[tuple[str, int, int], ...]
+
+    @property
+    def rows(self) -> int:
+        return sum(stop - start for _, start, stop in self.pieces)
+
+    def read(self, columns: Sequence[str] | None = None) -> pa.Table:
+        """The rows of the range as one Arrow table (``columns`` only)."""
+        tables = []
+        for file, start, stop in self.pieces:
+            if not os.path.isfile(file):
+                raise FramingError(
+                    f"{file}: this process cannot see the corpus store. Workers "
+                    "read their part of the store themselves, so the cache "
+                    "folder (FRAMING_CACHE_DIR) must be on a file system that "
+                    "every worker shares, at the same path"
+                )
+            parquet = pq.ParquetFile(file, pre_buffer=False)
+            metadata = parquet.metadata
+            groups, first, offset = [], None, 0
+            for index in range(metadata.num_row_groups):
+                size = metadata.row_group(index).num_rows
+                if offset < stop and offset + size > start:
+                    groups.append(index)
+                    first = offset if first is None else first
+                offset += size
+            table = parquet.read_row_groups(
+                groups, columns=list(columns) if columns is not None else None
+            )
+            tables.append(table.slice(start - (first or 0), stop - start))
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
 
 
 class Corpus:
@@ -340,8 +470,62 @@ class Corpus:
             f"duplicates, {counts['rejected']} rejects at {self.path}>"
         )
 
+    @property
+    def article_files(self) -> list[Path]:
+        """The Parquet files of the canonical articles, in order."""
+        parts = self.manifest.get("store", {}).get("article_parts")
+        if parts is None:
+            return [self.path / ARTICLES_FILE]
+        return [self.path / part["file"] for part in parts]
+
+    def articles_sha256(self) -> str:
+        """One sha256 of the article files' recorded sha256s (no reading)."""
+        import hashlib
+
+        outputs = self.manifest.get("outputs", {})
+        digests = []
+        for path in self.article_files:
+            name = path.relative_to(self.path).as_posix()
+            digest = outputs.get(name, {}).get("sha256")
+            if not digest:
+                raise FramingError(
+                    f"{self.path}: the store manifest has no sha256 for {name}; "
+                    f"rebuild the corpus with `framing corpus build {self.name}`"
+                )
+            digests.append(digest)
+        if len(digests) == 1 and self.article_files[0].name == ARTICLES_FILE:
+            return str(digests[0])
+        return hashlib.sha256("\n".join(digests).encode()).hexdigest()
+
+    def ranges(self, rows: int) -> list[ArticleRange]:
+        """The canonical articles cut into ranges of ``rows`` rows, in order.
+
+        Only the files' footers are read. Every range but the last has
+        ``rows`` rows, whatever the part size, so work cut this way does not
+        depend on how the store is split into files.
+        """
+        if rows < 1:
+            raise ValueError(f"rows must be at least 1, not {rows}")
+        ranges: list[ArticleRange] = []
+        pieces: list[tuple[str, int, int]] = []
+        wanted = rows
+        for path in self.article_files:
+            total = pq.ParquetFile(path).metadata.num_rows
+            start = 0
+            while start < total:
+                stop = min(total, start + wanted)
+                pieces.append((str(path), start, stop))
+                wanted -= stop - start
+                start = stop
+                if wanted == 0:
+                    ranges.append(ArticleRange(tuple(pieces)))
+                    pieces, wanted = [], rows
+        if pieces:
+            ranges.append(ArticleRange(tuple(pieces)))
+        return ranges
+
     def _files(self, include_duplicates: bool) -> list[Path]:
-        files = [self.path / ARTICLES_FILE]
+        files = list(self.article_files)
         if include_duplicates:
             files.append(self.path / DUPLICATES_FILE)
         return files
@@ -378,15 +562,22 @@ class Corpus:
     ) -> pd.DataFrame:
         """The articles as a DataFrame (canonical members only by default)."""
         cols = list(columns) if columns is not None else None
-        frames = [
-            pq.read_table(
-                p,
-                columns=[c for c in cols if c in pq.read_schema(p).names]
-                if cols
-                else None,
-            ).to_pandas()
-            for p in self._files(include_duplicates)
-        ]
+        parts = self.article_files
+        names = pq.read_schema(parts[0]).names
+        if cols:
+            cols = [c for c in cols if c in names]
+        tables = [pq.read_table(p, columns=cols) for p in parts]
+        frames = [pa.concat_tables(tables).to_pandas()]
+        if include_duplicates:
+            path = self.path / DUPLICATES_FILE
+            frames.append(
+                pq.read_table(
+                    path,
+                    columns=[c for c in cols if c in pq.read_schema(path).names]
+                    if cols
+                    else None,
+                ).to_pandas()
+            )
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def duplicates(self) -> pd.DataFrame:
@@ -452,23 +643,25 @@ class Corpus:
         # Timestamps are stored in UTC; show them so whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
         filtered = subset is not None and not subset.is_everything
-        for view, file in (
-            ("articles", ARTICLES_FILE),
-            ("duplicates", DUPLICATES_FILE),
-            ("rejects", REJECTS_FILE),
+        for view, files in (
+            ("articles", self.article_files),
+            ("duplicates", [self.path / DUPLICATES_FILE]),
+            ("rejects", [self.path / REJECTS_FILE]),
         ):
-            path = str(self.path / file).replace("'", "''")
+            paths = ", ".join(
+                "'{}'".format(str(file).replace("'", "''")) for file in files
+            )
             select = "*"
             where = ""
             if filtered and view != "rejects":
-                names = pq.read_schema(self.path / file).names
+                names = pq.read_schema(files[0]).names
                 source = subset.sql_source()
                 if source is not None:
                     select = f"*, {source} AS source"
                 where = f" WHERE {subset.sql_where(names)}"
             con.execute(
                 f"CREATE VIEW {view} AS SELECT {select} "
-                f"FROM read_parquet('{path}'){where}"
+                f"FROM read_parquet([{paths}]){where}"
             )
         con.execute(
             "CREATE VIEW all_articles AS "

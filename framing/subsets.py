@@ -432,11 +432,9 @@ def subset_articles(
     """
     import pyarrow.dataset as ds
 
-    from .store import ARTICLES_FILE
-
     subset = subset or Subset()
     subset.check_outlets(corpus_outlets(corpus), where=corpus.name)
-    dataset = ds.dataset(corpus.path / ARTICLES_FILE, format="parquet")
+    dataset = ds.dataset([str(path) for path in corpus.article_files], format="parquet")
     names = dataset.schema.names
     wanted = list(columns) if columns is not None else list(names)
     needed = list(dict.fromkeys([*wanted, "outlet"] if subset.groups else wanted))

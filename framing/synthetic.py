@@ -192,16 +192,19 @@ def write_synthetic_corpus(
     progress: bool = False,
     dedupe: dict[str, Any] | None = None,
     compute: Any = None,
+    part_rows: int | None = None,
     **kwargs: Any,
 ) -> Any:
     """Generate a synthetic CSV in ``folder`` and build a corpus store there.
 
     Returns the :class:`~framing.store.Corpus`; its manifest says
     ``"synthetic": true``. ``compute`` (:class:`framing.compute.Compute`)
-    says where the build maps the records.
+    says where the build maps the records; ``part_rows`` sets the store's
+    part size (default :data:`framing.store.PART_ROWS`).
     """
     from .datasets.build import CorpusBuilder
     from .datasets.cards import SourceFile, _parse_mapping
+    from .store import PART_ROWS
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -216,7 +219,12 @@ def write_synthetic_corpus(
         mapping=mapping,
         format="csv",
     )
-    builder = CorpusBuilder(name, dedupe=dedupe, progress=progress)
+    builder = CorpusBuilder(
+        name,
+        dedupe=dedupe,
+        progress=progress,
+        part_rows=part_rows if part_rows is not None else PART_ROWS,
+    )
     parameters = {"n_articles": n_articles, "seed": seed, **kwargs}
     return builder.build(
         [(csv_path, source)],

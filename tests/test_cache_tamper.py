@@ -64,9 +64,9 @@ def _truncate(path: Path) -> None:
 
 def test_an_intact_store_is_reused_without_a_rebuild(registered: str) -> None:
     first = build_corpus(registered)
-    stamp = (first.path / "articles.parquet").stat().st_mtime_ns
+    stamp = (first.path / "articles/part-00000.parquet").stat().st_mtime_ns
     again = build_corpus(registered)
-    assert (again.path / "articles.parquet").stat().st_mtime_ns == stamp
+    assert (again.path / "articles/part-00000.parquet").stat().st_mtime_ns == stamp
     assert again.damage() == []
 
 
@@ -82,12 +82,12 @@ def test_an_intact_store_is_reused_without_a_rebuild(registered: str) -> None:
 def test_a_damaged_store_is_rebuilt_not_read(registered: str, tamper) -> None:
     corpus = build_corpus(registered)
     kept = corpus.counts["kept"]
-    tamper(corpus.path / "articles.parquet")
+    tamper(corpus.path / "articles/part-00000.parquet")
     assert corpus.damage() == [
-        "articles.parquet: "
+        "articles/part-00000.parquet: "
         + (
             "missing"
-            if not (corpus.path / "articles.parquet").exists()
+            if not (corpus.path / "articles/part-00000.parquet").exists()
             else "sha256 differs from the manifest"
         )
     ]

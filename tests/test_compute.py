@@ -110,7 +110,7 @@ def test_a_worker_that_dies_reading_a_large_setup_does_not_hang_the_stage():
 def _store_digests(corpus):
     return {
         name: hashlib.sha256((corpus.path / name).read_bytes()).hexdigest()
-        for name in ("articles.parquet", "duplicates.parquet", "rejects.parquet")
+        for name in corpus.manifest["outputs"]
     }
 
 

@@ -27,6 +27,7 @@ from framing.datasets.build import (
 from framing.datasets.cards import load_card
 from framing.dedupe import Deduplicator, format_window, parse_window
 from framing.errors import CardError, FramingError
+from framing.store import PART_ROWS
 
 HOUR = 3600 * 10**6
 
@@ -235,7 +236,7 @@ def test_a_store_is_never_reused_under_another_policy(home: Path) -> None:
 
     def key(**dedupe: str) -> str:
         params = CorpusBuilder("policy", dedupe=dedupe).dedupe_parameters()
-        return _build_key(card, params, hashes)
+        return _build_key(card, params, hashes, PART_ROWS)
 
     keys = {
         key(),
@@ -249,6 +250,9 @@ def test_a_store_is_never_reused_under_another_policy(home: Path) -> None:
     # One policy, one key, however it is spelled.
     assert key(window="1d") == key(window="24h") == key(window="86400")
     assert key(window="0") == key()
+    # A store cut into other parts is rebuilt too.
+    defaults = CorpusBuilder("policy").dedupe_parameters()
+    assert _build_key(card, defaults, hashes, 7) != key()
     first = build_corpus(card)
     second = build_corpus(card, dedupe={"window": "12h"})
     assert first.manifest["build_key"] != second.manifest["build_key"]
@@ -265,8 +269,8 @@ def test_the_key_holds_the_policy_as_the_manifest_records_it(home: Path) -> None
         params = old.dedupe_parameters()
     assert params["mode"] == "exact"
     assert "near_duplicates" not in params
-    assert _build_key(card, params, {}) != _build_key(
-        card, {**params, "window": "1d"}, {}
+    assert _build_key(card, params, {}, PART_ROWS) != _build_key(
+        card, {**params, "window": "1d"}, {}, PART_ROWS
     )
     built = build_corpus(card)
     assert built.manifest["parameters"]["dedupe"]["mode"] == "near"

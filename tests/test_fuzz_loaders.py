@@ -36,7 +36,6 @@ from framing.datasets.readers import RawRecord, iter_records
 from framing.errors import SourceError
 from framing.schema import REJECT_REASONS
 from framing.store import (
-    ARTICLES_FILE,
     DUPLICATES_FILE,
     MANIFEST_FILE,
     REJECTS_FILE,
@@ -100,7 +99,7 @@ def assert_reconciled(corpus: Corpus, records: list[RawRecord] | None) -> None:
     assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["rejected"]
     if records is not None:
         assert counts["read"] == len(records)
-    assert parquet_rows(corpus.path / ARTICLES_FILE) == counts["kept"]
+    assert sum(parquet_rows(path) for path in corpus.article_files) == counts["kept"]
     assert parquet_rows(corpus.path / DUPLICATES_FILE) == counts["duplicates"]
     assert parquet_rows(corpus.path / REJECTS_FILE) == counts["rejected"]
     assert sum(counts["rejected_by_reason"].values()) == counts["rejected"]

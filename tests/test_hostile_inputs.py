@@ -308,7 +308,7 @@ def unbalanced_quote_in_a_csv(world: World) -> tuple[list[str], Expect]:
         import pandas as pd
 
         store = world.cache / "corpora" / "tiny"
-        texts = pd.read_parquet(store / "articles.parquet")["text"].tolist()
+        texts = pd.read_parquet(store / "articles/part-00000.parquet")["text"].tolist()
         assert all("\n" not in text and len(text) < 60 for text in texts)
         rejects = pd.read_parquet(store / "rejects.parquet")
         assert rejects["reason"].tolist() == ["malformed_record"]
@@ -339,7 +339,7 @@ def day_month_order_decided_per_column(world: World) -> tuple[list[str], Expect]
     def day_first(world: World, output: str) -> None:
         import pandas as pd
 
-        store = world.cache / "corpora" / "tiny" / "articles.parquet"
+        store = world.cache / "corpora" / "tiny" / "articles/part-00000.parquet"
         days = sorted(pd.read_parquet(store)["published"].dt.strftime("%m-%d"))
         assert days == ["01-02", "01-13"]  # 2 January, not 1 February
 
@@ -387,7 +387,7 @@ def text_in_an_undeclared_language(world: World) -> tuple[list[str], Expect]:
     def labelled(world: World, output: str) -> None:
         import pandas as pd
 
-        store = world.cache / "corpora" / "tiny" / "articles.parquet"
+        store = world.cache / "corpora" / "tiny" / "articles/part-00000.parquet"
         table = pd.read_parquet(store).sort_values("published")
         assert table["language"].tolist() == ["und", "en"]
         assert table["n_words"].iloc[0] > 10  # not one "word"
@@ -454,23 +454,27 @@ def _built(world: World) -> Path:
 @case("cache")
 def truncated_store_is_not_summarised(world: World) -> tuple[list[str], Expect]:
     store = _built(world)
-    articles = store / "articles.parquet"
+    articles = store / "articles/part-00000.parquet"
     articles.write_bytes(articles.read_bytes()[:100])
     return ["corpus", "summary", "tiny"], Expect(
-        1, ("articles.parquet: sha256 differs", "framing corpus build tiny --force")
+        1,
+        (
+            "articles/part-00000.parquet: sha256 differs",
+            "framing corpus build tiny --force",
+        ),
     )
 
 
 @case("cache")
 def truncated_store_is_rebuilt(world: World) -> tuple[list[str], Expect]:
     store = _built(world)
-    articles = store / "articles.parquet"
+    articles = store / "articles/part-00000.parquet"
     articles.write_bytes(articles.read_bytes()[:100])
 
     def rebuilt(world: World, output: str) -> None:
         import pandas as pd
 
-        assert len(pd.read_parquet(store / "articles.parquet")) == 2
+        assert len(pd.read_parquet(store / "articles/part-00000.parquet")) == 2
 
     return ["corpus", "build", "tiny"], Expect(0, ("kept 2",), check=rebuilt)
 

@@ -33,7 +33,7 @@ from framing.datasets.exports import rtf_to_text, sniff_export_format
 from framing.datasets.readers import RawRecord, detect_format, iter_records
 from framing.errors import SourceError
 from framing.schema import REJECT_REASONS
-from framing.store import ARTICLES_FILE, DUPLICATES_FILE, REJECTS_FILE, Corpus
+from framing.store import DUPLICATES_FILE, REJECTS_FILE, Corpus
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 FUZZ = settings(
@@ -105,7 +105,10 @@ def card(folder: Path, files: list[tuple[str, str]], name: str) -> Path:
 def assert_reconciled(corpus: Corpus) -> dict[str, Any]:
     counts = corpus.counts
     assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["rejected"]
-    assert pq.read_metadata(corpus.path / ARTICLES_FILE).num_rows == counts["kept"]
+    assert (
+        sum(pq.read_metadata(path).num_rows for path in corpus.article_files)
+        == counts["kept"]
+    )
     assert (
         pq.read_metadata(corpus.path / DUPLICATES_FILE).num_rows == counts["duplicates"]
     )

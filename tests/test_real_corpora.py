@@ -115,7 +115,7 @@ def test_manifest_records_inputs_and_versions(real_corpus):
     assert {"framing", "python", "pyarrow", "datasketch"} <= set(manifest["versions"])
     assert manifest["card"]["licence"] == "CC-BY-4.0"
     assert set(manifest["outputs"]) == {
-        "articles.parquet",
+        "articles/part-00000.parquet",
         "duplicates.parquet",
         "rejects.parquet",
     }
@@ -129,7 +129,7 @@ def test_rebuild_is_byte_identical(real_corpus, tmp_path, monkeypatch):
     second = build_corpus("us-gov-2022")
     assert second.path != first.path
     for name in (
-        "articles.parquet",
+        "articles/part-00000.parquet",
         "duplicates.parquet",
         "rejects.parquet",
         "manifest.json",

@@ -13,7 +13,6 @@ from framing.datasets.build import CorpusBuilder
 from framing.datasets.cards import SourceFile, _parse_mapping
 from framing.errors import FramingError, SourceError
 from framing.store import (
-    ARTICLES_FILE,
     DUPLICATES_FILE,
     MANIFEST_FILE,
     REJECTS_FILE,
@@ -23,7 +22,6 @@ from framing.store import (
 )
 from framing.synthetic import SYNTHETIC_MAPPING, write_synthetic_csv
 
-STORE_FILES = (ARTICLES_FILE, DUPLICATES_FILE, REJECTS_FILE, MANIFEST_FILE)
 N_ARTICLES = 300
 
 
@@ -171,11 +169,17 @@ def test_identical_inputs_give_byte_identical_stores(
 ) -> None:
     again = build(synthetic_csv, tmp_path / "elsewhere" / "store")
     assert again.path != corpus.path
-    for name in STORE_FILES:
+    names = [*corpus.manifest["outputs"], MANIFEST_FILE]
+    for name in names:
         assert (again.path / name).read_bytes() == (corpus.path / name).read_bytes(), (
             name
         )
-    assert sorted(p.name for p in again.path.iterdir()) == sorted(STORE_FILES)
+    written = [
+        p.relative_to(again.path).as_posix()
+        for p in again.path.rglob("*")
+        if p.is_file()
+    ]
+    assert sorted(written) == sorted(names)
 
 
 def test_synthetic_build_has_articles_duplicates_and_rejects(corpus: Corpus) -> None:
@@ -192,7 +196,9 @@ def test_manifest_records_output_hashes(corpus: Corpus) -> None:
     import hashlib
 
     outputs = corpus.manifest["outputs"]
-    for name in (ARTICLES_FILE, DUPLICATES_FILE, REJECTS_FILE):
+    parts = [part["file"] for part in corpus.manifest["store"]["article_parts"]]
+    assert sorted(outputs) == sorted([*parts, DUPLICATES_FILE, REJECTS_FILE])
+    for name in outputs:
         digest = hashlib.sha256((corpus.path / name).read_bytes()).hexdigest()
         assert outputs[name]["sha256"] == digest
 

@@ -65,9 +65,10 @@ from ..schema import (
     REJECTS_SCHEMA,
 )
 from ..store import (
-    ARTICLES_FILE,
+    ARTICLES_DIR,
     DUPLICATES_FILE,
     MANIFEST_FILE,
+    PART_ROWS,
     REJECTS_FILE,
     Corpus,
     ParquetSink,
@@ -106,7 +107,7 @@ corpora that do not set a policy stay the same. Corpora of short, recurring
 items set a window in their card (``ru-state-headlines``,
 ``ru-telegram-2024``); see :mod:`framing.datasets.cards`.
 """
-MANIFEST_FORMAT = "framing-corpus/1"
+MANIFEST_FORMAT = "framing-corpus/2"
 _VERSIONED_PACKAGES = (
     "numpy",
     "pandas",
@@ -433,6 +434,10 @@ class CorpusBuilder:
         ``near_duplicates`` is a deprecated spelling of ``mode``).
     progress : bool
         Show rich progress bars.
+    part_rows : int
+        Canonical articles per part of the store (the last part may be
+        shorter). Parts are what parallel stages read, each worker its own
+        range; the articles and their order do not depend on it.
 
     Attributes
     ----------
@@ -450,6 +455,7 @@ class CorpusBuilder:
         languages: tuple[str, ...] = ("en",),
         dedupe: dict[str, Any] | None = None,
         progress: bool = False,
+        part_rows: int = PART_ROWS,
     ) -> None:
         self.corpus = corpus
         self.outlets = outlets
@@ -457,6 +463,7 @@ class CorpusBuilder:
         self.languages = languages
         self.dedupe = dedupe
         self.progress = progress
+        self.part_rows = part_rows
 
     def dedupe_parameters(self) -> dict[str, Any]:
         """The dedupe policy in effect: defaults, then ``dedupe``, checked.
@@ -515,6 +522,8 @@ class CorpusBuilder:
         """
         sources = list(sources)
         params = self.dedupe_parameters()
+        if self.part_rows < 1:
+            raise FramingError(f"part_rows must be at least 1, not {self.part_rows}")
         self.stage_seconds_ = dict.fromkeys(
             ("load", "normalise", "exact_dedupe", "near_dedupe", "write"), 0.0
         )
@@ -646,7 +655,7 @@ class CorpusBuilder:
             if dedupe is not None:
                 dedupe.close()
             started = time.perf_counter()
-            kept, duplicates, by_outlet = self._split(
+            kept, duplicates, by_outlet, parts = self._split(
                 staged_path, staging, assignments, bar
             )
             staged_path.unlink()
@@ -690,9 +699,17 @@ class CorpusBuilder:
                     "cleaning": "framing.normalize.clean_text",
                 },
                 "versions": _versions(),
+                "store": {
+                    "part_rows": self.part_rows,
+                    "article_parts": parts,
+                },
                 "outputs": {
                     name: {"sha256": sha256_file(staging / name)}
-                    for name in (ARTICLES_FILE, DUPLICATES_FILE, REJECTS_FILE)
+                    for name in [
+                        *(part["file"] for part in parts),
+                        DUPLICATES_FILE,
+                        REJECTS_FILE,
+                    ]
                 },
                 **(manifest_extra or {}),
             }
@@ -751,7 +768,7 @@ class CorpusBuilder:
 
     def _split(
         self, staged_path: Path, staging: Path, assignments: dict[int, Any], bar: Any
-    ) -> tuple[int, int, dict[str, dict[str, int]]]:
+    ) -> tuple[int, int, dict[str, dict[str, int]], list[dict[str, Any]]]:
         kept = duplicates = 0
         by_outlet: dict[str, Counter[str]] = {}
         parquet = pq.ParquetFile(staged_path, pre_buffer=False)
@@ -760,7 +777,9 @@ class CorpusBuilder:
         )
         offset = 0
         with (
-            ParquetSink(staging / ARTICLES_FILE, ARTICLES_TABLE_SCHEMA) as articles,
+            ParquetSink(
+                staging / ARTICLES_DIR, ARTICLES_TABLE_SCHEMA, part_rows=self.part_rows
+            ) as articles,
             ParquetSink(staging / DUPLICATES_FILE, DUPLICATES_SCHEMA) as dups,
         ):
             for batch in track(
@@ -827,6 +846,10 @@ class CorpusBuilder:
                 kept += kept_table.num_rows
                 duplicates += int(is_dup.sum())
                 offset += size
+        parts = [
+            {"file": path.relative_to(staging).as_posix(), "rows": rows}
+            for path, rows in articles.parts
+        ]
         return (
             kept,
             duplicates,
@@ -839,6 +862,7 @@ class CorpusBuilder:
                 }
                 for o, c in sorted(by_outlet.items())
             },
+            parts,
         )
 
 
@@ -974,7 +998,9 @@ def _file_hashes(card: CorpusCard) -> dict[str, str]:
     return hashes
 
 
-def _build_key(card: CorpusCard, params: dict[str, Any], hashes: dict[str, str]) -> str:
+def _build_key(
+    card: CorpusCard, params: dict[str, Any], hashes: dict[str, str], part_rows: int
+) -> str:
     payload = json.dumps(
         {
             "card": card.sha256,
@@ -985,6 +1011,7 @@ def _build_key(card: CorpusCard, params: dict[str, Any], hashes: dict[str, str])
             # A new column or a changed date rule means a new store.
             "schema": ARTICLES_TABLE_SCHEMA.names,
             "dates": "calendar-day/1",
+            "store": {"part_rows": part_rows},
             "files": [[f.name, hashes.get(f.name)] for f in card.files],
         },
         sort_keys=True,
@@ -1000,6 +1027,7 @@ def build_corpus(
     dedupe: dict[str, Any] | None = None,
     on_fetch: Callable[[str, Path], None] | None = None,
     compute: Compute | None = None,
+    part_rows: int = PART_ROWS,
 ) -> Corpus:
     """Fetch a registered corpus and build its store in the cache.
 
@@ -1008,7 +1036,9 @@ def build_corpus(
     ``[dedupe]`` table for this build (``mode``, ``scope``, ``window``, ...);
     the store manifest records the policy in effect under
     ``parameters.dedupe`` and the overrides under ``dedupe_override``, and a
-    store built with another policy is never reused.
+    store built with another policy is never reused. ``part_rows`` is the
+    number of canonical articles per part of the store
+    (:class:`CorpusBuilder`); a store cut otherwise is rebuilt.
     """
     card = card if isinstance(card, CorpusCard) else find_card(card)
     _refuse_name_clash(card)
@@ -1019,10 +1049,11 @@ def build_corpus(
         languages=card.languages,
         dedupe={**card.dedupe, **(dedupe or {})},
         progress=progress,
+        part_rows=part_rows,
     )
     params = builder.dedupe_parameters()
     hashes = _file_hashes(card)
-    key = _build_key(card, params, hashes)
+    key = _build_key(card, params, hashes, part_rows)
     target = store_path(card.name)
     if not force and (target / MANIFEST_FILE).is_file():
         existing = Corpus(target)

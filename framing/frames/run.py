@@ -29,7 +29,13 @@ import pyarrow.parquet as pq
 
 from .._progress import progress_bar, track
 from ..compute import Compute, ordered_map
-from ..store import Corpus, ParquetSink, atomic_directory, write_json_atomic
+from ..store import (
+    ArticleRange,
+    Corpus,
+    ParquetSink,
+    atomic_directory,
+    write_json_atomic,
+)
 from .detect import (
     FIELDS,
     MENTION_COLUMNS,
@@ -190,22 +196,21 @@ def detect_corpus(
                 staging / "features.parquet", features_table_schema
             ) as features_sink,
         ):
-            batches = corpus.iter_batches(batch_size=batch_size, columns=columns)
-            total = corpus.counts["kept"]
-            # Workers get the Arrow batches (cheap to send) and return Arrow
+            # Workers read their own range of the store and return Arrow
             # tables and a tally, so this process only writes and adds up.
+            ranges = corpus.ranges(max(batch_size, RANGE_ROWS))
             results = ordered_map(
                 _detect_part,
-                batches,
+                ranges,
                 compute,
                 setup=_part_state,
-                setup_args=(detector, features_table_schema),
+                setup_args=(detector, features_table_schema, columns),
             )
             for mentions, features, tally in track(
                 results,
                 bar,
                 f"{corpus.name}: {name}",
-                total=-(-total // batch_size),
+                total=len(ranges),
                 every=1,
             ):
                 mentions_sink.write_table(mentions)
@@ -258,18 +263,45 @@ def detect_corpus(
     return FrameDetection(corpus.name, name, target, manifest)
 
 
+# Articles a worker reads at a time: one row group of the store.
+RANGE_ROWS = 2000
+
+_Tally = list[tuple[tuple[str, str, str, str], int]]
+
+
 def _part_state(
-    detector: LexiconDetector, features_table_schema: pa.Schema
-) -> tuple[LexiconDetector, pa.Schema]:
+    detector: LexiconDetector, features_table_schema: pa.Schema, columns: list[str]
+) -> tuple[LexiconDetector, pa.Schema, list[str]]:
     """A worker's state for detection: sent once per worker, not per part."""
-    return detector, features_table_schema
+    return detector, features_table_schema, columns
 
 
 def _detect_part(
-    state: tuple[LexiconDetector, pa.Schema], batch: pa.RecordBatch
-) -> tuple[pa.Table, pa.Table, list[tuple[tuple[str, str, str, str], int]]]:
-    """Mentions, features and mention tally of one batch (runs on a worker)."""
-    detector, features_table_schema = state
+    state: tuple[LexiconDetector, pa.Schema, list[str]], part: ArticleRange
+) -> tuple[pa.Table, pa.Table, _Tally]:
+    """Mentions, features and mention tally of one range (runs on a worker)."""
+    detector, features_table_schema, columns = state
+    results = [
+        _detect_batch(detector, features_table_schema, batch)
+        for batch in part.read(columns).to_batches(detector.batch_size)
+    ]
+    if not results:
+        empty = pa.Table.from_batches([], schema=MENTIONS_SCHEMA)
+        return empty, features_table_schema.empty_table(), []
+    tally: Counter[tuple[str, str, str, str]] = Counter()
+    for _, _, counts in results:
+        tally.update(dict(counts))
+    return (
+        pa.concat_tables([mentions for mentions, _, _ in results]),
+        pa.concat_tables([features for _, features, _ in results]),
+        sorted(tally.items()),
+    )
+
+
+def _detect_batch(
+    detector: LexiconDetector, features_table_schema: pa.Schema, batch: pa.RecordBatch
+) -> tuple[pa.Table, pa.Table, _Tally]:
+    """Mentions, features and mention tally of one batch."""
     fields = check_fields(detector.fields)
     doc_ids = batch.column("doc_id").to_pylist()
     texts = batch.column("text").to_pylist()

@@ -265,9 +265,7 @@ def fit(
                     "run_id": rid,
                     "inputs": {
                         "corpus": store.name,
-                        "articles_sha256": store.manifest["outputs"][
-                            "articles.parquet"
-                        ]["sha256"],
+                        "articles_sha256": store.articles_sha256(),
                         "bow_key": model.bow_key_,
                         "documents": len(model.doc_ids_),
                         "dictionary_terms": len(model.dictionary_),

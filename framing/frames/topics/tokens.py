@@ -86,7 +86,7 @@ from gensim.corpora import Dictionary
 from ...compute import Compute, kept_workers, ordered_map
 from ...errors import FramingError
 from ...paths import cache_dir
-from ...store import Corpus, atomic_directory, write_json_atomic
+from ...store import ArticleRange, Corpus, atomic_directory, write_json_atomic
 from ..detect import iter_documents
 
 __all__ = [
@@ -268,20 +268,14 @@ def _join_phrases(
 def documents_key(documents: Any) -> tuple[str, Any]:
     """A content hash of the documents, and the documents to read.
 
-    A :class:`~framing.store.Corpus` is keyed by the sha256 of its
-    ``articles.parquet`` recorded in the store manifest (no reading); other
+    A :class:`~framing.store.Corpus` is keyed by the sha256s of its article
+    files recorded in the store manifest (no reading); other
     inputs by a streaming sha256 of every ``doc_id`` and text. One-shot
     iterables are materialised so that they can be read twice.
     """
     if isinstance(documents, Corpus):
-        outputs = documents.manifest.get("outputs", {})
-        digest = outputs.get("articles.parquet", {}).get("sha256")
-        if not digest:
-            raise FramingError(
-                f"{documents.path}: the store manifest has no sha256 for "
-                "articles.parquet; rebuild the corpus with `framing corpus build`"
-            )
-        return hashlib.sha256(f"corpus\0{digest}".encode()).hexdigest(), documents
+        articles = documents.articles_sha256()
+        return hashlib.sha256(f"corpus\0{articles}".encode()).hexdigest(), documents
     if not isinstance(documents, pd.DataFrame) and not isinstance(documents, list):
         documents = list(documents)
     if isinstance(documents, str):
@@ -455,10 +449,21 @@ def _count_pairs(tokens: list[str], counts: Counter[str]) -> None:
 
 
 def _tokenise_part(
-    state: tuple[TokenizerParams, bool], part: list[tuple[str, str]]
+    state: tuple[TokenizerParams, bool], part: list[tuple[str, str]] | ArticleRange
 ) -> tuple[list[str], list[int], str, Counter[str], int]:
-    """Ids, token counts, token lines and collocation counts of one part."""
+    """Ids, token counts, token lines and collocation counts of one part.
+
+    A part of a corpus store is a range of its rows, which the worker reads.
+    """
     params, count = state
+    if isinstance(part, ArticleRange):
+        table = part.read(["doc_id", "text"])
+        part = [
+            (doc_id, text or "")
+            for doc_id, text in zip(
+                table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+            )
+        ]
     doc_ids: list[str] = []
     n_tokens: list[int] = []
     lines: list[str] = []
@@ -541,7 +546,12 @@ def _bow_part(
     return "".join(rows).encode("utf-8"), lengths, nnz
 
 
-def _document_parts(documents: Any, batch_size: int) -> Iterator[list[tuple[str, str]]]:
+def _document_parts(
+    documents: Any, batch_size: int
+) -> Iterator[list[tuple[str, str]] | ArticleRange]:
+    if isinstance(documents, Corpus):
+        yield from documents.ranges(PART_DOCS)
+        return
     docs = iter_documents(documents, batch_size)
     while part := [(d, text or "") for d, text, _ in islice(docs, PART_DOCS)]:
         yield part
@@ -658,7 +668,8 @@ def prepare_corpus(
     progress : rich Progress, optional
         Shows one bar per pass.
     batch_size : int
-        Rows per Arrow batch when reading a corpus store.
+        Accepted for compatibility; it has no effect. A corpus store is read
+        by the workers themselves, each a range of :data:`PART_DOCS` rows.
     compute : framing.compute.Compute, optional
         Where the parts are tokenised, counted and written: serially (the
         default), on local processes or on a Dask cluster. The cache
