@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ...compute import Compute
+from ...compute import Compute, ordered_map
 from ...errors import FramingError
 from ..detect import iter_documents
 from .tokens import (
@@ -55,8 +55,12 @@ from .tokens import (
     PreparedCorpus,
     TokenizerParams,
     _cache_key,
+    _compile_layers,
+    _join_phrases,
     apply_phrases,
+    document_parts,
     documents_key,
+    part_documents,
     prepare_corpus,
     tokenize,
 )
@@ -550,11 +554,14 @@ no_above, keep_n
             bows.append(self.dictionary_.doc2bow(tokens))
         return ids, bows
 
-    def posteriors(self, documents: Any = None) -> tuple[list[str], np.ndarray]:
+    def posteriors(
+        self, documents: Any = None, *, compute: Compute | None = None
+    ) -> tuple[list[str], np.ndarray]:
         """doc_ids and variational gamma (n_docs x k).
 
         ``None`` or the training documents give the stored ``gamma_``
-        without re-tokenising; other documents are inferred.
+        without re-tokenising; other documents are inferred part by part
+        (see :meth:`transform`).
         """
         self._check_fitted()
         if documents is None:
@@ -562,23 +569,58 @@ no_above, keep_n
         doc_key, documents = documents_key(documents)
         if _cache_key(doc_key, self.tokenizer_params()) == self.bow_key_:
             return list(self.doc_ids_), self.gamma_
-        ids, bows = self.bow(documents)
-        return ids, self._infer(bows)
+        ids, gamma, _ = self._infer_documents(documents, compute)
+        return ids, gamma
 
-    def transform(self, X: Any) -> pd.DataFrame:
+    def transform(self, X: Any, *, compute: Compute | None = None) -> pd.DataFrame:
         """Document-topic shares: ``doc_id``, ``n_tokens``, ``topic_00``...
 
         One row per document in input order; shares sum to 1. ``n_tokens``
         counts the bag-of-words tokens: documents with none get the prior's
         shares and are best left out of analyses.
+
+        The training documents get their stored posteriors. Other documents
+        are inferred in parts of :data:`~framing.frames.topics.tokens.PART_DOCS`
+        (a corpus store's workers read their own range of it); each part's
+        E-step starts from a random state seeded from ``random_state`` and
+        the part's number, so ``compute`` (:class:`framing.compute.Compute`:
+        serial, local processes or Dask) never changes the shares.
         """
         self._check_fitted()
         doc_key, X = documents_key(X)
         if _cache_key(doc_key, self.tokenizer_params()) == self.bow_key_:
             return self.document_topics()
-        ids, bows = self.bow(X)
-        lengths = np.asarray([sum(c for _, c in b) for b in bows], dtype=np.int64)
-        return self._shares_frame(ids, self._infer(bows), lengths)
+        ids, gamma, lengths = self._infer_documents(X, compute)
+        return self._shares_frame(ids, gamma, lengths)
+
+    def _infer_documents(
+        self, documents: Any, compute: Compute | None
+    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """doc_ids, variational gamma and bag-of-words lengths, part by part."""
+        seed = 0 if self.random_state is None else int(self.random_state)
+        ids: list[str] = []
+        gammas: list[np.ndarray] = []
+        lengths: list[int] = []
+        results = ordered_map(
+            _infer_part,
+            enumerate(document_parts(documents, self.batch_size)),
+            compute,
+            setup=_inference_state,
+            setup_args=(
+                self.tokenizer_params(),
+                list(self.phrases_),
+                self.dictionary_,
+                self.model_,
+                self.chunksize,
+                seed,
+            ),
+        )
+        for part_ids, part_gamma, part_lengths in results:
+            ids.extend(part_ids)
+            gammas.append(part_gamma)
+            lengths.extend(part_lengths)
+        gamma = np.vstack(gammas) if gammas else np.zeros((0, self.k))
+        return ids, gamma, np.asarray(lengths, dtype=np.int64)
 
     def _shares_frame(
         self, ids: list[str], gamma: np.ndarray, lengths: np.ndarray
@@ -625,3 +667,45 @@ no_above, keep_n
         self._check_fitted()
         order = np.argsort(-self.topic_word_, axis=1, kind="stable")[:, :n]
         return [[self.dictionary_[int(i)] for i in row] for row in order]
+
+
+def _inference_state(
+    params: TokenizerParams,
+    layers: list[dict[str, float]],
+    dictionary: Any,
+    model: Any,
+    chunksize: int,
+    seed: int,
+) -> tuple[Any, ...]:
+    """A worker's state for inference: sent once per worker, not per part."""
+    return params, _compile_layers(layers), dictionary, model, chunksize, seed
+
+
+def _infer_part(
+    state: tuple[Any, ...], item: tuple[int, Any]
+) -> tuple[list[str], np.ndarray, list[int]]:
+    """doc_ids, gamma and bag-of-words lengths of one part (runs on a worker)."""
+    params, layers, dictionary, model, chunksize, seed = state
+    index, part = item
+    ids: list[str] = []
+    bows: list[list[tuple[int, int]]] = []
+    for doc_id, text in part_documents(part):
+        ids.append(doc_id)
+        bows.append(dictionary.doc2bow(_join_phrases(tokenize(text, params), layers)))
+    saved = model.random_state
+    # Seeded by part, so a part's E-step does not depend on the parts before.
+    entropy = np.random.SeedSequence([seed, index]).generate_state(1)
+    model.random_state = np.random.RandomState(entropy)
+    try:
+        gammas = [
+            model.inference(bows[start : start + chunksize])[0]
+            for start in range(0, len(bows), chunksize)
+        ]
+    finally:
+        model.random_state = saved
+    gamma = (
+        np.vstack(gammas).astype(np.float64)
+        if gammas
+        else np.zeros((0, model.num_topics))
+    )
+    return ids, gamma, [sum(n for _, n in bow) for bow in bows]

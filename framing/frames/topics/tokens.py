@@ -456,14 +456,7 @@ def _tokenise_part(
     A part of a corpus store is a range of its rows, which the worker reads.
     """
     params, count = state
-    if isinstance(part, ArticleRange):
-        table = part.read(["doc_id", "text"])
-        part = [
-            (doc_id, text or "")
-            for doc_id, text in zip(
-                table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
-            )
-        ]
+    part = part_documents(part)
     doc_ids: list[str] = []
     n_tokens: list[int] = []
     lines: list[str] = []
@@ -476,6 +469,33 @@ def _tokenise_part(
         if count:
             _count_pairs(tokens, counts)
     return doc_ids, n_tokens, "".join(lines), counts, sum(n_tokens)
+
+
+def part_documents(
+    part: list[tuple[str, str]] | ArticleRange,
+) -> list[tuple[str, str]]:
+    """``(doc_id, text)`` of a part; a range of a store is read here."""
+    if not isinstance(part, ArticleRange):
+        return part
+    table = part.read(["doc_id", "text"])
+    return [
+        (doc_id, text or "")
+        for doc_id, text in zip(
+            table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+        )
+    ]
+
+
+def document_parts(
+    documents: Any, batch_size: int = 1000
+) -> Iterator[list[tuple[str, str]] | ArticleRange]:
+    """The documents in parts of :data:`PART_DOCS`: store ranges or lists."""
+    if isinstance(documents, Corpus):
+        yield from documents.ranges(PART_DOCS)
+        return
+    docs = iter_documents(documents, batch_size)
+    while part := [(d, text or "") for d, text, _ in islice(docs, PART_DOCS)]:
+        yield part
 
 
 def _layers_state(layers: list[dict[str, float]]) -> Any:
@@ -544,17 +564,6 @@ def _bow_part(
         nnz += len(bow)
         rows.extend(f"{docno} {i + 1} {n}\n" for i, n in bow)
     return "".join(rows).encode("utf-8"), lengths, nnz
-
-
-def _document_parts(
-    documents: Any, batch_size: int
-) -> Iterator[list[tuple[str, str]] | ArticleRange]:
-    if isinstance(documents, Corpus):
-        yield from documents.ranges(PART_DOCS)
-        return
-    docs = iter_documents(documents, batch_size)
-    while part := [(d, text or "") for d, text, _ in islice(docs, PART_DOCS)]:
-        yield part
 
 
 def _line_parts(path: Path) -> Iterator[list[str]]:
@@ -727,7 +736,7 @@ def prepare_corpus(
         with raw.open("w", encoding="utf-8") as out:
             for ids, lengths, lines, part_counts, part_words in passes(
                 _tokenise_part,
-                _document_parts(documents, batch_size),
+                document_parts(documents, batch_size),
                 "tokenise",
                 params,
                 collocations,
