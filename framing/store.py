@@ -360,11 +360,31 @@ class ArticleRange:
                     groups.append(index)
                     first = offset if first is None else first
                 offset += size
+            # One thread: a worker is already one of several processes.
             table = parquet.read_row_groups(
-                groups, columns=list(columns) if columns is not None else None
+                groups,
+                columns=list(columns) if columns is not None else None,
+                use_threads=False,
             )
             tables.append(table.slice(start - (first or 0), stop - start))
         return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+
+    def documents(self) -> list[tuple[str, str]]:
+        """``(doc_id, text)`` of the range (a missing text as ``""``).
+
+        The Arrow memory of the read is handed back to the system at once,
+        so a worker that reads range after range does not keep it.
+        """
+        table = self.read(["doc_id", "text"])
+        pairs = [
+            (doc_id, text or "")
+            for doc_id, text in zip(
+                table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
+            )
+        ]
+        del table
+        pa.default_memory_pool().release_unused()
+        return pairs
 
 
 class Corpus:

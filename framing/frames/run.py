@@ -285,6 +285,8 @@ def _detect_part(
         _detect_batch(detector, features_table_schema, batch)
         for batch in part.read(columns).to_batches(detector.batch_size)
     ]
+    # The range's text is no longer needed: hand its Arrow memory back.
+    pa.default_memory_pool().release_unused()
     if not results:
         empty = pa.Table.from_batches([], schema=MENTIONS_SCHEMA)
         return empty, features_table_schema.empty_table(), []

@@ -475,15 +475,7 @@ def part_documents(
     part: list[tuple[str, str]] | ArticleRange,
 ) -> list[tuple[str, str]]:
     """``(doc_id, text)`` of a part; a range of a store is read here."""
-    if not isinstance(part, ArticleRange):
-        return part
-    table = part.read(["doc_id", "text"])
-    return [
-        (doc_id, text or "")
-        for doc_id, text in zip(
-            table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True
-        )
-    ]
+    return part.documents() if isinstance(part, ArticleRange) else part
 
 
 def document_parts(
