@@ -17,9 +17,9 @@ Parquet dataset: DuckDB and the batch stream read them in order as one
 table, and a worker of a parallel stage reads only its own range of rows
 (:meth:`Corpus.ranges`), so no process has to read the corpus and pass it
 on. Stores built before parts existed have one ``articles.parquet``; they
-are read the same way. The folder is
-written under a temporary name and renamed into place at the end, so a
-killed build never leaves a half-written corpus.
+are read the same way. The folder is written under a temporary name and
+renamed into place at the end, so a killed build never leaves a
+half-written corpus.
 
 :class:`Corpus` reads a store: as pandas DataFrames, as a re-iterable
 stream of Arrow batches whose memory does not depend on corpus size, or
