@@ -512,25 +512,8 @@ no_above, keep_n
         A fresh random state seeded from ``random_state`` initialises the
         E-step, so the result does not depend on what ran before.
         """
-        model = self.model_
-        saved = model.random_state
         seed = 0 if self.random_state is None else self.random_state
-        model.random_state = np.random.RandomState(seed)
-        try:
-            parts: list[np.ndarray] = []
-            chunk: list[Any] = []
-            for doc in bows:
-                chunk.append(doc)
-                if len(chunk) == self.chunksize:
-                    parts.append(model.inference(chunk)[0])
-                    chunk = []
-            if chunk:
-                parts.append(model.inference(chunk)[0])
-        finally:
-            model.random_state = saved
-        if not parts:
-            return np.zeros((0, self.k), dtype=np.float64)
-        return np.vstack(parts).astype(np.float64)
+        return _e_step(self.model_, bows, self.chunksize, np.random.RandomState(seed))
 
     # -- using a fitted model ------------------------------------------------
 
@@ -692,20 +675,34 @@ def _infer_part(
     for doc_id, text in part_documents(part):
         ids.append(doc_id)
         bows.append(dictionary.doc2bow(_join_phrases(tokenize(text, params), layers)))
-    saved = model.random_state
     # Seeded by part, so a part's E-step does not depend on the parts before.
     entropy = np.random.SeedSequence([seed, index]).generate_state(1)
-    model.random_state = np.random.RandomState(entropy)
+    gamma = _e_step(model, bows, chunksize, np.random.RandomState(entropy))
+    return ids, gamma, [sum(n for _, n in bow) for bow in bows]
+
+
+def _e_step(
+    model: Any, bows: Any, chunksize: int, random_state: np.random.RandomState
+) -> np.ndarray:
+    """Variational gamma of a stream of bags of words, ``chunksize`` at a time.
+
+    ``random_state`` initialises the E-step (gensim draws the starting gamma
+    from the model's state); the model's own state is put back afterwards.
+    """
+    saved = model.random_state
+    model.random_state = random_state
     try:
-        gammas = [
-            model.inference(bows[start : start + chunksize])[0]
-            for start in range(0, len(bows), chunksize)
-        ]
+        parts: list[np.ndarray] = []
+        chunk: list[Any] = []
+        for doc in bows:
+            chunk.append(doc)
+            if len(chunk) == chunksize:
+                parts.append(model.inference(chunk)[0])
+                chunk = []
+        if chunk:
+            parts.append(model.inference(chunk)[0])
     finally:
         model.random_state = saved
-    gamma = (
-        np.vstack(gammas).astype(np.float64)
-        if gammas
-        else np.zeros((0, model.num_topics))
-    )
-    return ids, gamma, [sum(n for _, n in bow) for bow in bows]
+    if not parts:
+        return np.zeros((0, model.num_topics), dtype=np.float64)
+    return np.vstack(parts).astype(np.float64)
