@@ -73,6 +73,7 @@ __all__ = [
     "MinHashSigner",
     "SCOPES",
     "format_window",
+    "lsh_band_keys",
     "parse_window",
     "shingle_hashes",
     "shingles",
@@ -249,6 +250,28 @@ class MinHashSigner:
         )
 
 
+def lsh_band_keys(signature: np.ndarray, bands: int, rows: int) -> bytes:
+    """The locality-sensitive-hashing bucket keys of a MinHash signature.
+
+    Band ``i`` (signature values ``i * rows`` to ``(i + 1) * rows``) gets
+    an 8-byte key; two documents share a bucket of a band when their keys
+    for it are equal. A pure function, so that workers can compute the keys
+    with the signatures.
+
+    Examples
+    --------
+    >>> sign = MinHashSigner(num_perm=16)
+    >>> keys = lsh_band_keys(sign("Grain left Odesa on Tuesday."), bands=4, rows=4)
+    >>> len(keys)
+    32
+    """
+    keys = array.array("Q")
+    for band in range(bands):
+        chunk = signature[band * rows : (band + 1) * rows].tobytes()
+        keys.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest()))
+    return keys.tobytes()
+
+
 @dataclass(frozen=True, slots=True)
 class DuplicateAssignment:
     """Where one document stands in its duplicate cluster.
@@ -384,6 +407,7 @@ class Deduplicator:
         text_sha256: str | None = None,
         outlet: str | None = None,
         signature: np.ndarray | None = None,
+        keys: bytes | None = None,
     ) -> int:
         """Fingerprint one document and return its read index.
 
@@ -402,6 +426,9 @@ class Deduplicator:
             The text's MinHash signature, if already computed by a
             :class:`MinHashSigner` with this deduplicator's parameters
             (for example on a worker process).
+        keys : bytes, optional
+            The signature's LSH band keys, if already computed by
+            :func:`lsh_band_keys` with ``bands_`` and ``rows_``.
         """
         index = len(self._published)
         if self.scope == "outlet":
@@ -423,14 +450,14 @@ class Deduplicator:
                 )
             self._signature_file.write(signature.tobytes())
             assert self._band_file is not None
-            rows = self.rows_
-            keys = array.array("Q")
-            for band in range(self.bands_):
-                chunk = signature[band * rows : (band + 1) * rows].tobytes()
-                keys.append(
-                    int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest())
+            if keys is None:
+                keys = lsh_band_keys(signature, self.bands_, self.rows_)
+            elif len(keys) != 8 * self.bands_:
+                raise ValueError(
+                    f"keys has {len(keys)} bytes, not {8 * self.bands_} "
+                    f"(8 per band of {self.bands_})"
                 )
-            self._band_file.write(keys.tobytes())
+            self._band_file.write(keys)
         return index
 
     def resolve(self) -> dict[int, DuplicateAssignment]:

@@ -53,6 +53,7 @@ __all__ = [
     "view_suffix",
     "atomic_directory",
     "leftover_staging",
+    "part_file_name",
     "write_json_atomic",
     "ARTICLES_FILE",
     "ARTICLES_DIR",
@@ -91,6 +92,11 @@ def view_suffix(lexicon: str) -> str:
     return re.sub(r"\W", "_", lexicon)
 
 
+def part_file_name(number: int) -> str:
+    """The file name of part ``number`` (from 0) of a partitioned table."""
+    return f"part-{number:05d}.parquet"
+
+
 class ParquetSink:
     """Append rows or tables to Parquet in row groups of ``batch_rows``.
 
@@ -104,6 +110,10 @@ class ParquetSink:
     ``part_rows`` rows each (the last may be shorter; no row group crosses a
     part). At least one part is written, so an empty table is still a
     readable file. :attr:`parts` lists the files and their rows.
+
+    ``scratch=True`` writes a file that only this toolkit reads back once
+    (a build's staged rows): no compression, dictionaries or statistics,
+    which cost the writing process most of its time on long texts.
     """
 
     def __init__(
@@ -113,6 +123,7 @@ class ParquetSink:
         *,
         batch_rows: int = 2000,
         part_rows: int | None = None,
+        scratch: bool = False,
     ) -> None:
         if part_rows is not None and part_rows < 1:
             raise ValueError(f"part_rows must be at least 1, not {part_rows}")
@@ -120,6 +131,7 @@ class ParquetSink:
         self.schema = schema
         self.batch_rows = batch_rows
         self.part_rows = part_rows
+        self.scratch = scratch
         self.rows_written = 0
         self.parts: list[tuple[Path, int]] = []
         self._rows: list[dict[str, Any]] = []
@@ -135,9 +147,9 @@ class ParquetSink:
         self._writer = pq.ParquetWriter(
             path,
             self.schema,
-            compression="zstd",
-            use_dictionary=True,
-            write_statistics=True,
+            compression="none" if self.scratch else "zstd",
+            use_dictionary=not self.scratch,
+            write_statistics=not self.scratch,
         )
         self.parts.append((path, 0))
 
@@ -156,7 +168,7 @@ class ParquetSink:
         ):
             if self._writer is not None:
                 self._writer.close()
-            self._open(self.path / f"part-{len(self.parts):05d}.parquet")
+            self._open(self.path / part_file_name(len(self.parts)))
         assert self._writer is not None
         return self._writer
 

@@ -18,9 +18,11 @@ reconcile before the store is moved into place.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
+import os
 import platform
 import re
 import time
@@ -39,13 +41,14 @@ import pyarrow.parquet as pq
 
 from .. import __version__
 from .._progress import progress_bar, track
-from ..compute import Compute, ordered_map
+from ..compute import Compute, kept_workers, ordered_map
 from ..dedupe import (
     MODES,
     SCOPES,
     Deduplicator,
     MinHashSigner,
     format_window,
+    lsh_band_keys,
     parse_window,
 )
 from ..errors import CacheDamageWarning, FramingError, SourceError
@@ -73,6 +76,7 @@ from ..store import (
     Corpus,
     ParquetSink,
     atomic_directory,
+    part_file_name,
     write_json_atomic,
 )
 from .cards import CorpusCard, FieldMapping, SourceFile, find_card, registry_clash
@@ -536,7 +540,12 @@ class CorpusBuilder:
         )
         near = params["mode"] == "near"
         stage = "near_dedupe" if near else "exact_dedupe"
-        with atomic_directory(target) as staging, progress_bar(self.progress) as bar:
+        # One set of workers maps the records and then writes the parts.
+        with (
+            kept_workers(compute),
+            atomic_directory(target) as staging,
+            progress_bar(self.progress) as bar,
+        ):
             dedupe = (
                 Deduplicator(
                     threshold=params["threshold"],
@@ -557,8 +566,14 @@ class CorpusBuilder:
             rejected_by_outlet = Counter[str]()
             staged_path = staging / "staged.parquet"
             signer = (
-                (params["num_perm"], params["seed"], params["shingle_size"])
-                if near
+                (
+                    params["num_perm"],
+                    params["seed"],
+                    params["shingle_size"],
+                    dedupe.bands_,
+                    dedupe.rows_,
+                )
+                if near and dedupe is not None
                 else None
             )
             # Parts are mapped (and near-duplicate signatures computed) where
@@ -584,7 +599,7 @@ class CorpusBuilder:
             file_yield = _FileYield()
             task = None
             with (
-                ParquetSink(staged_path, ARTICLE_SCHEMA) as staged,
+                ParquetSink(staged_path, ARTICLE_SCHEMA, scratch=True) as staged,
                 ParquetSink(staging / REJECTS_FILE, REJECTS_SCHEMA) as rejects,
             ):
                 for mapped, seconds in mapped_parts:
@@ -595,7 +610,7 @@ class CorpusBuilder:
                         task = _progress_task(bar, f"{self.corpus}: {source.name}")
                     timer["normalise"] += seconds["normalise"]
                     timer[stage] += seconds["signature"]
-                    for record, (unclaimed, signature) in zip(
+                    for record, (unclaimed, fingerprint) in zip(
                         part.records, mapped, strict=True
                     ):
                         read[source.name] += 1
@@ -638,7 +653,8 @@ class CorpusBuilder:
                             published_us=published_us,
                             text_sha256=result["text_sha256"],
                             outlet=result["outlet"],
-                            signature=signature,
+                            signature=fingerprint[0] if fingerprint else None,
+                            keys=fingerprint[1] if fingerprint else None,
                         )
                         timer[stage] += time.perf_counter() - started
                     if bar is not None and task is not None:
@@ -656,7 +672,7 @@ class CorpusBuilder:
                 dedupe.close()
             started = time.perf_counter()
             kept, duplicates, by_outlet, parts = self._split(
-                staged_path, staging, assignments, bar
+                staged_path, staging, assignments, bar, compute
             )
             staged_path.unlink()
             counts = {
@@ -767,92 +783,83 @@ class CorpusBuilder:
             yield from iter_records(path, format=source.format, **options)
 
     def _split(
-        self, staged_path: Path, staging: Path, assignments: dict[int, Any], bar: Any
+        self,
+        staged_path: Path,
+        staging: Path,
+        assignments: dict[int, Any],
+        bar: Any,
+        compute: Compute | None,
     ) -> tuple[int, int, dict[str, dict[str, int]], list[dict[str, Any]]]:
-        kept = duplicates = 0
-        by_outlet: dict[str, Counter[str]] = {}
-        parquet = pq.ParquetFile(staged_path, pre_buffer=False)
-        canonical_ids_by_index = _ids_at(
+        """Write the canonical rows to the parts and the others to duplicates.
+
+        Each part is written by a worker from its own range of staged rows
+        (the ranges tile the staged file, so every duplicate falls in one);
+        the duplicates come back to this process and are written in order.
+        """
+        staged_rows = pq.ParquetFile(staged_path).metadata.num_rows
+        canonical_ids = _ids_at(
             staged_path, {a.canonical for a in assignments.values()}
         )
-        offset = 0
-        with (
-            ParquetSink(
-                staging / ARTICLES_DIR, ARTICLES_TABLE_SCHEMA, part_rows=self.part_rows
-            ) as articles,
-            ParquetSink(staging / DUPLICATES_FILE, DUPLICATES_SCHEMA) as dups,
-        ):
-            for batch in track(
-                parquet.iter_batches(batch_size=2000),
-                bar,
-                f"{self.corpus}: write",
-                every=1,
-            ):
-                table = pa.Table.from_batches([batch])
-                size = table.num_rows
-                is_dup = np.zeros(size, dtype=bool)
-                cluster: list[str | None] = [None] * size
-                n_dups = np.zeros(size, dtype=np.int32)
-                canonical_ids: list[str] = []
-                kinds: list[str] = []
-                sims: list[float] = []
-                for position in range(size):
-                    assignment = assignments.get(offset + position)
-                    if assignment is None:
-                        continue
-                    canonical_id = canonical_ids_by_index[assignment.canonical]
-                    cluster[position] = canonical_id
-                    if assignment.kind:
-                        is_dup[position] = True
-                        canonical_ids.append(canonical_id)
-                        kinds.append(assignment.kind)
-                        sims.append(round(assignment.similarity, 6))
-                    else:
-                        n_dups[position] = assignment.size - 1
-                keep_mask = pa.array(~is_dup)
-                kept_table = table.filter(keep_mask)
-                kept_table = kept_table.append_column(
-                    "cluster_id",
-                    pa.array(
-                        [c for c, d in zip(cluster, is_dup, strict=True) if not d],
-                        pa.string(),
-                    ),
-                )
-                kept_table = kept_table.append_column(
-                    "n_duplicates", pa.array(n_dups[~is_dup])
-                )
-                articles.write_table(kept_table)
-                if is_dup.any():
-                    dup_table = table.filter(pa.array(is_dup))
-                    dup_table = (
-                        dup_table.append_column(
-                            "cluster_id", pa.array(canonical_ids, pa.string())
-                        )
-                        .append_column(
-                            "canonical_doc_id", pa.array(canonical_ids, pa.string())
-                        )
-                        .append_column("duplicate_kind", pa.array(kinds, pa.string()))
-                        .append_column("similarity", pa.array(sims, pa.float64()))
-                    )
-                    dups.write_table(dup_table)
-                kind_at = iter(kinds)
-                for outlet, flag in zip(
-                    table.column("outlet").to_pylist(), is_dup, strict=True
-                ):
-                    counter = by_outlet.setdefault(outlet, Counter())
-                    counter["duplicates" if flag else "kept"] += 1
-                    if flag:
-                        counter[f"{next(kind_at)}_duplicates"] += 1
-                kept += kept_table.num_rows
-                duplicates += int(is_dup.sum())
-                offset += size
-        parts = [
-            {"file": path.relative_to(staging).as_posix(), "rows": rows}
-            for path, rows in articles.parts
+        duplicate = np.zeros(staged_rows, dtype=bool)
+        for index, assignment in assignments.items():
+            if assignment.kind:
+                duplicate[index] = True
+        kept_at = np.flatnonzero(~duplicate)
+        # A part starts at the staged row of its first canonical article.
+        starts = [0] + [
+            int(kept_at[first])
+            for first in range(self.part_rows, len(kept_at), self.part_rows)
         ]
+        stops = [*starts[1:], staged_rows]
+        members: list[dict[int, tuple[str, str, float, int]]] = [{} for _ in starts]
+        for index, assignment in sorted(assignments.items()):
+            number = bisect.bisect_right(starts, index) - 1
+            members[number][index - starts[number]] = (
+                canonical_ids[assignment.canonical],
+                assignment.kind,
+                round(assignment.similarity, 6),
+                assignment.size,
+            )
+        (staging / ARTICLES_DIR).mkdir()
+        tasks = [
+            _SplitTask(
+                staged=str(staged_path),
+                part=str(staging / ARTICLES_DIR / part_file_name(number)),
+                start=start,
+                stop=stop,
+                members=members[number],
+            )
+            for number, (start, stop) in enumerate(zip(starts, stops, strict=True))
+        ]
+        kept = 0
+        by_outlet: dict[str, Counter[str]] = {}
+        parts: list[dict[str, Any]] = []
+        with ParquetSink(staging / DUPLICATES_FILE, DUPLICATES_SCHEMA) as dups:
+            for task, (rows, dup_table, counts) in zip(
+                tasks,
+                track(
+                    ordered_map(_write_part, tasks, compute),
+                    bar,
+                    f"{self.corpus}: write",
+                    total=len(tasks),
+                    every=1,
+                ),
+                strict=True,
+            ):
+                if dup_table is not None:
+                    dups.write_table(dup_table)
+                kept += rows
+                parts.append(
+                    {
+                        "file": Path(task.part).relative_to(staging).as_posix(),
+                        "rows": rows,
+                    }
+                )
+                for outlet, counted in counts.items():
+                    by_outlet.setdefault(outlet, Counter()).update(counted)
         return (
             kept,
-            duplicates,
+            int(duplicate.sum()),
             {
                 o: {
                     "kept": c["kept"],
@@ -864,6 +871,109 @@ class CorpusBuilder:
             },
             parts,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _SplitTask:
+    """One part of the store: staged rows ``start``..``stop`` and their clusters.
+
+    ``members`` maps a row (counted from ``start``) in a cluster to its
+    cluster's canonical doc_id, its duplicate kind (``""`` for the
+    canonical member), similarity and cluster size.
+    """
+
+    staged: str
+    part: str
+    start: int
+    stop: int
+    members: dict[int, tuple[str, str, float, int]]
+
+
+def _write_part(
+    task: _SplitTask,
+) -> tuple[int, pa.Table | None, dict[str, Counter[str]]]:
+    """Write one part of the store (runs on a worker).
+
+    Returns the part's rows, its range's duplicates (with their cluster
+    columns) and the range's counts per outlet.
+    """
+    if not os.path.isfile(task.staged):
+        raise FramingError(
+            f"{task.staged}: this process cannot see the store being built. "
+            "Workers write the store's parts themselves, so the cache folder "
+            "(FRAMING_CACHE_DIR) must be on a file system that every worker "
+            "shares, at the same path"
+        )
+    parquet = pq.ParquetFile(task.staged, pre_buffer=False)
+    metadata = parquet.metadata
+    counts: dict[str, Counter[str]] = {}
+    dup_tables: list[pa.Table] = []
+    offset = 0
+    with ParquetSink(Path(task.part), ARTICLES_TABLE_SCHEMA) as articles:
+        for group in range(metadata.num_row_groups):
+            group_rows = metadata.row_group(group).num_rows
+            first, last = max(task.start, offset), min(task.stop, offset + group_rows)
+            offset += group_rows
+            if first >= last:
+                continue
+            table = parquet.read_row_group(group, use_threads=False).slice(
+                first - (offset - group_rows), last - first
+            )
+            base = first - task.start
+            size = table.num_rows
+            is_dup = np.zeros(size, dtype=bool)
+            cluster: list[str | None] = [None] * size
+            n_dups = np.zeros(size, dtype=np.int32)
+            canonical_ids: list[str] = []
+            kinds: list[str] = []
+            sims: list[float] = []
+            for position in range(size):
+                member = task.members.get(base + position)
+                if member is None:
+                    continue
+                canonical_id, kind, similarity, cluster_size = member
+                cluster[position] = canonical_id
+                if kind:
+                    is_dup[position] = True
+                    canonical_ids.append(canonical_id)
+                    kinds.append(kind)
+                    sims.append(similarity)
+                else:
+                    n_dups[position] = cluster_size - 1
+            kept_table = (
+                table.filter(pa.array(~is_dup))
+                .append_column(
+                    "cluster_id",
+                    pa.array(
+                        [c for c, d in zip(cluster, is_dup, strict=True) if not d],
+                        pa.string(),
+                    ),
+                )
+                .append_column("n_duplicates", pa.array(n_dups[~is_dup]))
+            )
+            articles.write_table(kept_table)
+            if is_dup.any():
+                dup_tables.append(
+                    table.filter(pa.array(is_dup))
+                    .append_column("cluster_id", pa.array(canonical_ids, pa.string()))
+                    .append_column(
+                        "canonical_doc_id", pa.array(canonical_ids, pa.string())
+                    )
+                    .append_column("duplicate_kind", pa.array(kinds, pa.string()))
+                    .append_column("similarity", pa.array(sims, pa.float64()))
+                )
+            kind_at = iter(kinds)
+            for outlet, flag in zip(
+                table.column("outlet").to_pylist(), is_dup, strict=True
+            ):
+                counter = counts.setdefault(outlet, Counter())
+                counter["duplicates" if flag else "kept"] += 1
+                if flag:
+                    counter[f"{next(kind_at)}_duplicates"] += 1
+    # Read after closing: the sink writes its last row group then.
+    rows = articles.rows_written
+    duplicates = pa.concat_tables(dup_tables) if dup_tables else None
+    return rows, duplicates, counts
 
 
 PART_RECORDS = 1000
@@ -894,8 +1004,8 @@ def _part_state(
     languages: tuple[str, ...],
     timezone: str,
     mappings: list[FieldMapping],
-    signer: tuple[int, int, int] | None,
-) -> tuple[_Context, list[FieldMapping], MinHashSigner | None]:
+    signer: tuple[int, int, int, int, int] | None,
+) -> tuple[_Context, list[FieldMapping], _Fingerprinter | None]:
     """A worker's state for mapping records: built once per worker."""
     context = _Context(
         corpus=corpus,
@@ -903,19 +1013,36 @@ def _part_state(
         detect_language=LanguageDetector(languages=languages),
         timezone=timezone,
     )
-    sign = None
+    fingerprint = None
     if signer is not None:
-        num_perm, seed, shingle_size = signer
-        sign = MinHashSigner(num_perm=num_perm, seed=seed, shingle_size=shingle_size)
-    return context, mappings, sign
+        num_perm, seed, shingle_size, bands, rows = signer
+        fingerprint = _Fingerprinter(
+            MinHashSigner(num_perm=num_perm, seed=seed, shingle_size=shingle_size),
+            bands,
+            rows,
+        )
+    return context, mappings, fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class _Fingerprinter:
+    """A text's MinHash signature and its LSH band keys (computed on workers)."""
+
+    sign: MinHashSigner
+    bands: int
+    rows: int
+
+    def __call__(self, text: str) -> tuple[np.ndarray, bytes]:
+        signature = self.sign(text)
+        return signature, lsh_band_keys(signature, self.bands, self.rows)
 
 
 def _map_part(
-    state: tuple[_Context, list[FieldMapping], MinHashSigner | None],
+    state: tuple[_Context, list[FieldMapping], _Fingerprinter | None],
     item: tuple[int, list[RawRecord]],
 ) -> tuple[list[tuple[_Mapped | Reject, Any]], dict[str, float]]:
-    """Map one part's records and sign their texts (runs on a worker)."""
-    context, mappings, sign = state
+    """Map one part's records and fingerprint their texts (runs on a worker)."""
+    context, mappings, fingerprint = state
     source, records = item
     mapping = mappings[source]
     mapped: list[tuple[_Mapped | Reject, Any]] = []
@@ -925,11 +1052,11 @@ def _map_part(
         result = _map_fields(record, mapping, context)
         mapped_at = time.perf_counter()
         seconds["normalise"] += mapped_at - started
-        signature = None
-        if sign is not None and not isinstance(result, Reject):
-            signature = sign(result.row["text"])
+        prints = None
+        if fingerprint is not None and not isinstance(result, Reject):
+            prints = fingerprint(result.row["text"])
             seconds["signature"] += time.perf_counter() - mapped_at
-        mapped.append((result, signature))
+        mapped.append((result, prints))
     return mapped, seconds
 
 
