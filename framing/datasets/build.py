@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -257,14 +257,21 @@ def _claim_id(mapped: _Mapped | Reject, context: _Context) -> dict[str, Any] | R
     """
     if isinstance(mapped, Reject):
         return mapped
-    if mapped.source_id:
-        key = hashlib.blake2b(mapped.source_id.encode(), digest_size=12).digest()
-        if key in context.seen_ids:
-            return Reject(
-                "duplicate_id", f"id {mapped.source_id!r} already seen", mapped.outlet
-            )
-        context.seen_ids.add(key)
-    return mapped.row
+    repeated = _repeated_id(mapped.source_id, mapped.outlet, context)
+    return mapped.row if repeated is None else repeated
+
+
+def _repeated_id(
+    source_id: str, outlet: str | None, context: _Context
+) -> Reject | None:
+    """A ``duplicate_id`` reject if ``source_id`` came before (then remembered)."""
+    if not source_id:
+        return None
+    key = hashlib.blake2b(source_id.encode(), digest_size=12).digest()
+    if key in context.seen_ids:
+        return Reject("duplicate_id", f"id {source_id!r} already seen", outlet)
+    context.seen_ids.add(key)
+    return None
 
 
 def _map_fields(
@@ -576,6 +583,7 @@ class CorpusBuilder:
                 if near and dedupe is not None
                 else None
             )
+            key_bytes = 8 * dedupe.bands_ if near and dedupe is not None else 0
             # Parts are mapped (and near-duplicate signatures computed) where
             # the compute setting says; everything that depends on earlier
             # records -- repeated ids, duplicate clusters, counts, the staged
@@ -602,27 +610,33 @@ class CorpusBuilder:
                 ParquetSink(staged_path, ARTICLE_SCHEMA, scratch=True) as staged,
                 ParquetSink(staging / REJECTS_FILE, REJECTS_SCHEMA) as rejects,
             ):
-                for mapped, seconds in mapped_parts:
+                for mapped in mapped_parts:
                     part = submitted.popleft()
+                    seconds = mapped.seconds
                     path, source = sources[part.source]
                     if part.first:
                         file_yield = _FileYield()
                         task = _progress_task(bar, f"{self.corpus}: {source.name}")
                     timer["normalise"] += seconds["normalise"]
                     timer[stage] += seconds["signature"]
-                    for record, (unclaimed, fingerprint) in zip(
-                        part.records, mapped, strict=True
+                    # Rows of the part that pass the repeated-id check, in order.
+                    keep: list[int] = []
+                    row = -1
+                    for record, outcome in zip(
+                        part.records, mapped.outcomes, strict=True
                     ):
                         read[source.name] += 1
-                        result = _claim_id(unclaimed, context)
+                        result: _Accepted | Reject = outcome
+                        if not isinstance(outcome, Reject):
+                            row += 1
+                            result = (
+                                _repeated_id(outcome.source_id, outcome.outlet, context)
+                                or outcome
+                            )
                         file_yield.add(record, result)
-                        started = time.perf_counter()
-                        read_by_outlet[
-                            (result.outlet or "(unattributed)")
-                            if isinstance(result, Reject)
-                            else result["outlet"]
-                        ] += 1
                         if isinstance(result, Reject):
+                            started = time.perf_counter()
+                            read_by_outlet[result.outlet or "(unattributed)"] += 1
                             rejected[result.reason] += 1
                             rejected_by_outlet[result.outlet or "(unattributed)"] += 1
                             rejects.append(
@@ -637,26 +651,35 @@ class CorpusBuilder:
                             )
                             timer["write"] += time.perf_counter() - started
                             continue
-                        staged.append(result)
-                        timer["write"] += time.perf_counter() - started
-                        published = result["published"]
-                        published_us = (
-                            int(published.timestamp() * 1_000_000)
-                            if published is not None
-                            else None
-                        )
+                        read_by_outlet[result.row_outlet] += 1
+                        keep.append(row)
                         if dedupe is None:
                             continue
                         started = time.perf_counter()
                         dedupe.add(
-                            result["text"],
-                            published_us=published_us,
-                            text_sha256=result["text_sha256"],
-                            outlet=result["outlet"],
-                            signature=fingerprint[0] if fingerprint else None,
-                            keys=fingerprint[1] if fingerprint else None,
+                            "",
+                            published_us=result.published_us,
+                            text_sha256=result.text_sha256,
+                            outlet=result.row_outlet,
+                            signature=(
+                                mapped.signatures[row]
+                                if mapped.signatures is not None
+                                else None
+                            ),
+                            keys=(
+                                mapped.keys[row * key_bytes : (row + 1) * key_bytes]
+                                if mapped.keys is not None
+                                else None
+                            ),
                         )
                         timer[stage] += time.perf_counter() - started
+                    started = time.perf_counter()
+                    staged.write_table(
+                        mapped.rows
+                        if len(keep) == mapped.rows.num_rows
+                        else mapped.rows.take(keep)
+                    )
+                    timer["write"] += time.perf_counter() - started
                     if bar is not None and task is not None:
                         bar.advance(task, len(part.records))
                     if part.error is not None:
@@ -1037,27 +1060,81 @@ class _Fingerprinter:
         return signature, lsh_band_keys(signature, self.bands, self.rows)
 
 
+class _Accepted(NamedTuple):
+    """What the building process needs of a mapped row, besides the row."""
+
+    source_id: str
+    outlet: str | None
+    row_outlet: str
+    published_us: int | None
+    text_sha256: str
+
+
+@dataclass(slots=True)
+class _MappedPart:
+    """A part's records mapped on a worker.
+
+    ``outcomes`` has one entry per record (its reject, or what the building
+    process needs of it); the accepted records' rows are one Arrow table,
+    their signatures one array and their band keys one string of bytes, so
+    that a part travels back as a few large objects, not many small ones.
+    """
+
+    outcomes: list[_Accepted | Reject]
+    rows: pa.Table
+    signatures: np.ndarray | None
+    keys: bytes | None
+    seconds: dict[str, float]
+
+
 def _map_part(
     state: tuple[_Context, list[FieldMapping], _Fingerprinter | None],
     item: tuple[int, list[RawRecord]],
-) -> tuple[list[tuple[_Mapped | Reject, Any]], dict[str, float]]:
+) -> _MappedPart:
     """Map one part's records and fingerprint their texts (runs on a worker)."""
     context, mappings, fingerprint = state
     source, records = item
     mapping = mappings[source]
-    mapped: list[tuple[_Mapped | Reject, Any]] = []
+    outcomes: list[_Accepted | Reject] = []
+    rows: list[dict[str, Any]] = []
+    signatures: list[np.ndarray] = []
+    keys: list[bytes] = []
     seconds = {"normalise": 0.0, "signature": 0.0}
     for record in records:
         started = time.perf_counter()
         result = _map_fields(record, mapping, context)
         mapped_at = time.perf_counter()
         seconds["normalise"] += mapped_at - started
-        prints = None
-        if fingerprint is not None and not isinstance(result, Reject):
-            prints = fingerprint(result.row["text"])
+        if isinstance(result, Reject):
+            outcomes.append(result)
+            continue
+        row = result.row
+        published = row["published"]
+        outcomes.append(
+            _Accepted(
+                result.source_id,
+                result.outlet,
+                row["outlet"],
+                # The deduplicator's clock, as it has always been computed.
+                int(published.timestamp() * 1_000_000)
+                if published is not None
+                else None,
+                row["text_sha256"],
+            )
+        )
+        rows.append(row)
+        if fingerprint is not None:
+            signature, band_keys = fingerprint(row["text"])
+            signatures.append(signature)
+            keys.append(band_keys)
             seconds["signature"] += time.perf_counter() - mapped_at
-        mapped.append((result, prints))
-    return mapped, seconds
+    return _MappedPart(
+        outcomes,
+        pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA),
+        np.vstack(signatures) if signatures else None,
+        b"".join(keys) if fingerprint is not None else None,
+        seconds,
+    )
 
 
 def _progress_task(bar: Any, description: str) -> Any:
