@@ -12,6 +12,7 @@ from conftest import kill_a_worker_mid_stage
 
 from framing.compute import Compute, ComputeError, kept_workers, ordered_map
 from framing.frames.run import detect_corpus
+from framing.store import DUPLICATES_FILE
 from framing.study import StudyConfigError, load_study
 from framing.synthetic import write_synthetic_corpus
 
@@ -132,6 +133,37 @@ def test_a_build_is_byte_identical_serially_and_on_two_workers(tmp_path):
     counts = serial.counts
     assert counts["duplicates"] > 0 and counts["rejected"] > 0
     assert counts["read"] == counts["kept"] + counts["duplicates"] + counts["rejected"]
+
+
+def test_workers_write_the_parts_of_a_build_byte_identically(tmp_path):
+    # Seeded synthetic articles (not real data); parts of 400 rows, so that
+    # duplicates fall inside and between the workers' ranges.
+    stores = {
+        name: write_synthetic_corpus(
+            tmp_path / name,
+            n_articles=2300,
+            seed=11,
+            malformed_rate=0.02,
+            compute=compute,
+            part_rows=part_rows,
+        )
+        for name, compute, part_rows in (
+            ("one part", None, None),
+            ("serial", None, 400),
+            ("processes", PROCESSES, 400),
+        )
+    }
+    serial, parallel = stores["serial"], stores["processes"]
+    assert len(parallel.article_files) > 3
+    assert _store_digests(serial) == _store_digests(parallel)
+    assert serial.manifest["store"] == parallel.manifest["store"]
+    assert serial.counts == parallel.counts == stores["one part"].counts
+    one = stores["one part"]
+    assert (
+        _store_digests(one)[DUPLICATES_FILE]
+        == _store_digests(parallel)[DUPLICATES_FILE]
+    )
+    assert parallel.articles().equals(one.articles())
 
 
 def test_repeated_ids_across_parts_are_rejected_alike_on_workers(tmp_path):

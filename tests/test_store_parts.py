@@ -193,3 +193,18 @@ def test_a_worker_that_cannot_see_the_store_says_so(tmp_path):
     missing = ArticleRange(((str(elsewhere), 0, 5),))
     with pytest.raises(FramingError, match="cannot see the corpus store"):
         missing.read(["doc_id"])
+
+
+def test_a_worker_that_cannot_see_the_build_says_so(tmp_path):
+    from framing.datasets.build import _SplitTask, _write_part
+
+    task = _SplitTask(
+        staged=str(tmp_path / "elsewhere" / "staged.parquet"),
+        part=str(tmp_path / "part-00000.parquet"),
+        start=0,
+        stop=5,
+        members={},
+    )
+    with pytest.raises(FramingError, match="cannot see the store being built"):
+        _write_part(task)
+    assert not (tmp_path / "part-00000.parquet").exists()

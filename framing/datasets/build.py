@@ -4,8 +4,9 @@ The builder streams every source record once (pass 1): it maps the record
 onto the canonical schema, normalises text and dates, and either stages the
 article or writes a reject with its reason. Fingerprints for deduplication
 are kept in compact arrays. After the stream the duplicate clusters are
-resolved, and pass 2 re-reads the staged articles in batches to split them
-into canonical articles and duplicates. Memory therefore does not grow with
+resolved, and pass 2 re-reads the staged articles to split them into
+canonical articles (the store's parts, each written by a worker from its
+own range of staged rows) and duplicates. Memory therefore does not grow with
 the size of the texts, only with the number of documents: about 300 bytes
 each for fingerprints and ids, plus the pages of the on-disk MinHash
 signatures (512 bytes each) that resolving the clusters touches; measured
@@ -526,10 +527,11 @@ class CorpusBuilder:
         """Build the store at ``target`` (atomically) and return it.
 
         ``compute`` (:class:`framing.compute.Compute`) maps the records --
-        normalisation, dates, language, near-duplicate signatures -- on
-        local processes or a Dask cluster, in parts of
-        :data:`PART_RECORDS` records; the store is byte-identical to the
-        serial build's.
+        normalisation, dates, language, near-duplicate signatures and band
+        keys -- on local processes or a Dask cluster, in parts of
+        :data:`PART_RECORDS` records, and then writes the store's parts
+        there, one worker per part (so a cluster's workers must share the
+        cache folder); the store is byte-identical to the serial build's.
         """
         sources = list(sources)
         params = self.dedupe_parameters()
