@@ -33,6 +33,18 @@ Document-topic posteriors
     their normalised shares and :meth:`TopicModel.posterior_draws` samples
     from them, which is what the method of composition needs to carry
     topic uncertainty into later regressions.
+
+Training sample
+    ``sample_size=n`` trains LDA on a seeded stratified sample of ``n``
+    prepared documents (strata: ``sample_by``, by default outlet and
+    calendar year; see :mod:`.sample`). The dictionary and collocations
+    are still learned from every document, and ``gamma_`` and
+    :meth:`TopicModel.document_topics` still cover every document (one
+    E-step pass with the sample-trained model). ``sample_`` records the
+    draw (sizes per stratum, seed, method, a sha256 of the selected
+    doc_ids) and is saved with the model. A sample needs an integer
+    ``random_state``: ``None`` is refused, because the sample could not be
+    drawn again.
 """
 
 from __future__ import annotations
@@ -50,8 +62,15 @@ from sklearn.base import BaseEstimator
 from ...compute import Compute, ordered_map
 from ...errors import FramingError
 from ..detect import iter_documents
+from .sample import (
+    SampledCorpus,
+    check_sample_params,
+    check_strata_source,
+    document_strata,
+    draw_training_sample,
+    strata_table,
+)
 from .tokens import (
-    BowCorpus,
     PreparedCorpus,
     TokenizerParams,
     _cache_key,
@@ -201,7 +220,7 @@ def seed_eta(
 class _Tracked:
     """A corpus that advances a progress bar as gensim reads it."""
 
-    def __init__(self, corpus: BowCorpus, progress: Any, task: Any) -> None:
+    def __init__(self, corpus: Any, progress: Any, task: Any) -> None:
         self.corpus = corpus
         self.progress = progress
         self.task = task
@@ -239,11 +258,22 @@ class TopicModel(BaseEstimator):
     seed_weight : float
         Seed pseudo-counts as a multiple of the word's corpus frequency.
     random_state : int or None
-        Seed; ``None`` gives a different model on every fit.
+        Seed; ``None`` gives a different model on every fit (and is refused
+        with ``sample_size``).
     multicore : bool
         Use LdaMulticore (faster, not bit-reproducible; see module notes).
     workers : int or None
         Worker processes for ``multicore`` (default: cores - 1).
+    sample_size : int or None
+        Train on a seeded stratified sample of this many documents
+        (:mod:`~framing.frames.topics.sample`); ``None`` trains on all.
+        At least the number of documents trains on all and says so in
+        ``sample_``.
+    sample_by : sequence of str
+        Strata of the sample: ``"outlet"`` and/or ``"year"`` (of
+        ``published``; undated documents form the year ``"(no date)"``);
+        ``()`` draws a simple random sample. Strata need a corpus store or
+        a DataFrame with ``outlet`` and ``published`` columns.
     lowercase, min_length, max_length, gensim_stop_words, stop_words, \
 phrase_layers, phrase_min_count, phrase_threshold, phrase_max_vocab, no_below, \
 no_above, keep_n
@@ -279,6 +309,15 @@ no_above, keep_n
     bow_key_ : str
         Cache key of the training bag-of-words.
     reproducible_ : bool
+    sample_ : dict or None
+        The training sample's record (JSON-ready: ``size``, ``requested``,
+        ``population``, ``whole_corpus``, ``by``, ``seed``, ``method``,
+        ``strata``, ``strata_without_sample``, ``doc_ids_sha256``); ``None``
+        when trained on every document without ``sample_size``.
+    sample_doc_mask_ : ndarray of bool or None
+        ``True`` for the documents of ``doc_ids_`` in the training sample.
+    sample_strata_ : DataFrame or None
+        ``sample_["strata"]`` as a table.
 
     Examples
     --------
@@ -291,6 +330,18 @@ no_above, keep_n
     ['doc_id', 'n_tokens', 'topic_00', 'topic_01']
     >>> bool(np.allclose(shares[["topic_00", "topic_01"]].sum(axis=1), 1.0))
     True
+
+    Training on a sample of 40 documents (a simple random sample here;
+    a corpus store or a DataFrame with ``outlet`` and ``published`` can be
+    stratified), with shares for all 60:
+
+    >>> sampled = TopicModel(k=2, passes=5, no_below=1, no_above=1.0,
+    ...                      phrase_layers=0, random_state=0, sample_size=40,
+    ...                      sample_by=()).fit(data.documents)
+    >>> sampled.sample_["size"], sampled.sample_["population"]
+    (40, 60)
+    >>> int(sampled.sample_doc_mask_.sum()), len(sampled.document_topics())
+    (40, 60)
     """
 
     def __init__(
@@ -307,6 +358,8 @@ no_above, keep_n
         random_state: int | None = 0,
         multicore: bool = False,
         workers: int | None = None,
+        sample_size: int | None = None,
+        sample_by: Sequence[str] = ("outlet", "year"),
         lowercase: bool = True,
         min_length: int = 2,
         max_length: int = 30,
@@ -334,6 +387,8 @@ no_above, keep_n
         self.random_state = random_state
         self.multicore = multicore
         self.workers = workers
+        self.sample_size = sample_size
+        self.sample_by = sample_by
         self.lowercase = lowercase
         self.min_length = min_length
         self.max_length = max_length
@@ -394,25 +449,61 @@ no_above, keep_n
         ``(doc_id, text)`` pairs or strings. ``y`` is ignored. ``compute``
         (:class:`framing.compute.Compute`) runs the preparation's parts on
         local processes or a Dask cluster (the same bag-of-words); training
-        runs in this process on the whole corpus.
+        runs in this process, on every document or, with ``sample_size``,
+        on a seeded stratified sample of them.
         """
         from ..._progress import progress_bar
 
         if self.k < 1:
             raise ValueError(f"k={self.k}: need at least one topic")
+        by = check_sample_params(self.sample_size, self.sample_by, self.random_state)
+        if self.sample_size is not None:
+            # Refused before the (long) preparation, not after it.
+            check_strata_source(X, by)
         with progress_bar(self.progress) as bar:
             prepared = self.prepare(X, progress=bar, compute=compute)
-            self._fit_prepared(prepared, bar)
+            self._fit_prepared(prepared, bar, X)
         return self
 
-    def fit_prepared(self, prepared: PreparedCorpus) -> TopicModel:
-        """Train on an already prepared bag-of-words (used by K selection)."""
-        self._fit_prepared(prepared, None)
+    def fit_prepared(
+        self, prepared: PreparedCorpus, documents: Any = None
+    ) -> TopicModel:
+        """Train on an already prepared bag-of-words (used by K selection).
+
+        ``documents`` (those ``prepared`` was made from) gives the strata
+        of a stratified ``sample_size``; a simple random sample
+        (``sample_by=()``) and training on every document do not need it.
+        """
+        self._fit_prepared(prepared, None, documents)
         return self
 
-    def _fit_prepared(self, prepared: PreparedCorpus, bar: Any) -> None:
+    def _training_sample(self, prepared: PreparedCorpus, documents: Any) -> Any:
+        """The sample to train on (``None``: every document, no sample)."""
+        by = check_sample_params(self.sample_size, self.sample_by, self.random_state)
+        if self.sample_size is None:
+            return None
+        if by and documents is None:
+            raise ValueError(
+                f"sample_by={list(by)} needs the documents' outlets and dates: "
+                "pass the documents, fit_prepared(prepared, documents=...)"
+            )
+        strata = document_strata(
+            documents, prepared.doc_ids, by, batch_size=self.batch_size
+        )
+        # check_sample_params has made sure random_state is an integer.
+        seed = int(self.random_state or 0)
+        return draw_training_sample(
+            strata, prepared.doc_ids, int(self.sample_size), seed
+        )
+
+    def _fit_prepared(self, prepared: PreparedCorpus, bar: Any, documents: Any) -> None:
         from gensim.models import LdaModel, LdaMulticore
 
+        sample = self._training_sample(prepared, documents)
+        training: Any = prepared.bow
+        if sample is not None and not sample.record["whole_corpus"]:
+            training = SampledCorpus(prepared.bow, sample.mask)
+        n_training = len(training)
         seeds = self._resolved_seed_words()
         eta: Any = self.eta
         missing: dict[str, list[str]] = {}
@@ -443,7 +534,7 @@ no_above, keep_n
             "random_state": self.random_state,
             "eval_every": None,
         }
-        n_chunks = -(-prepared.n_docs // self.chunksize)
+        n_chunks = -(-n_training // self.chunksize)
         reproducible = self.random_state is not None
         if self.multicore and isinstance(self.alpha, str) and self.alpha == "auto":
             raise ValueError(
@@ -463,10 +554,10 @@ no_above, keep_n
                 )
         else:
             model = LdaModel(**common)
-        corpus: Any = prepared.bow
+        corpus: Any = training
         if bar is not None:
-            task = bar.add_task(f"LDA k={self.k}", total=self.passes * prepared.n_docs)
-            corpus = _Tracked(prepared.bow, bar, task)
+            task = bar.add_task(f"LDA k={self.k}", total=self.passes * n_training)
+            corpus = _Tracked(training, bar, task)
         # Training through update() is exactly what LdaModel(corpus=...) does,
         # and lets the corpus above report progress.
         model.update(corpus)
@@ -487,6 +578,9 @@ no_above, keep_n
         self.topic_names_ = names
         self.seed_words_missing_ = missing
         self.reproducible_ = reproducible
+        self.sample_ = None if sample is None else sample.record
+        self.sample_doc_mask_ = None if sample is None else sample.mask
+        self.sample_strata_ = strata_table(self.sample_)
 
     @property
     def gamma_(self) -> np.ndarray:
