@@ -9,6 +9,8 @@
   :func:`representative_documents` -- labelling topics.
 * :func:`topic_prevalence` (per period and outlet, from the static model)
   and :func:`dynamic_topics` (gensim LdaSeqModel, size-guarded).
+* :func:`stratified_sample`, :func:`allocate` -- the seeded stratified
+  sample a model may be trained on (``TopicModel(sample_size=...)``).
 * :func:`frame_packages` -- frames as communities of topics (ANTMN).
 * :func:`save_model` / :func:`load_model` -- pickle-free persistence
   checked by sha256.
@@ -33,6 +35,7 @@ from .model import (
     topic_word_hash,
 )
 from .persist import ModelFileError, load_model, save_model
+from .sample import SAMPLE_FIELDS, allocate, stratified_sample
 from .select import COHERENCE_MEASURES, KSelection, coherence, select_k, topic_stability
 from .synthetic import SyntheticLDA, best_match_similarity, sample_lda_corpus
 from .tokens import (
@@ -54,10 +57,12 @@ __all__ = [
     "ModelFileError",
     "NotReproducibleWarning",
     "PreparedCorpus",
+    "SAMPLE_FIELDS",
     "SyntheticLDA",
     "TokenStream",
     "TokenizerParams",
     "TopicModel",
+    "allocate",
     "best_match_similarity",
     "coherence",
     "dynamic_topics",
@@ -71,6 +76,7 @@ __all__ = [
     "save_model",
     "seed_eta",
     "select_k",
+    "stratified_sample",
     "tokenize",
     "top_word_table",
     "topic_columns",

@@ -33,6 +33,7 @@ from scipy.optimize import linear_sum_assignment
 
 from ...compute import Compute
 from .model import TopicModel, topic_word_hash
+from .sample import check_sample_params, check_strata_source
 from .tokens import PreparedCorpus
 
 __all__ = [
@@ -160,7 +161,9 @@ def select_k(
     compute : framing.compute.Compute, optional
         Where the bag-of-words is prepared (see :func:`prepare_corpus`).
     **model_params
-        Further :class:`TopicModel` hyperparameters (``passes``, ...).
+        Further :class:`TopicModel` hyperparameters (``passes``, ...). With
+        ``sample_size`` every fit trains on the sample its seed draws, and
+        coherence is still measured on every document.
 
     Examples
     --------
@@ -174,6 +177,10 @@ def select_k(
     from ..._progress import progress_bar, track
 
     base = TopicModel(random_state=seeds[0], **model_params)
+    if base.sample_size is not None:
+        # Refused before the preparation, not after it.
+        by = check_sample_params(base.sample_size, base.sample_by, seeds[0])
+        check_strata_source(documents, by)
     rows: list[dict[str, Any]] = []
     words: dict[tuple[int, int], list[list[str]]] = {}
     with progress_bar(progress) as bar:
@@ -181,7 +188,7 @@ def select_k(
         grid = list(itertools.product(ks, seeds))
         for k, seed in track(grid, bar, "K grid", total=len(grid), every=1):
             model = base.set_params(k=k, random_state=seed)
-            model = TopicModel(**model.get_params()).fit_prepared(prepared)
+            model = TopicModel(**model.get_params()).fit_prepared(prepared, documents)
             scores = coherence(model, prepared, measures=measures, topn=topn)
             words[(k, seed)] = model.top_words(topn)
             rows.append(
