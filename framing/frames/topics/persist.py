@@ -14,6 +14,14 @@ This format therefore holds only inert data:
   ids as JSON;
 * ``manifest.json`` listing every file with its sha256.
 
+A model trained on a sample (``TopicModel(sample_size=...)``) also holds
+the sample's record (``"sample"`` in ``model.json``) and
+``sample_mask.npy``, which marks the training documents among
+``doc_ids``. Models trained on every document are written exactly as
+before the option existed (no sample entries, no mask file, the two
+sampling hyperparameters left out while at their defaults), and folders
+without them load with ``sample_ = None``.
+
 Loading checks that every listed file exists and matches its sha256
 before reading it, and rejects unknown format versions. The sha256 check
 detects corruption and accidental edits; it cannot detect a deliberate
@@ -36,6 +44,7 @@ import numpy as np
 from ...datasets.fetch import sha256_file
 from ...errors import FramingError
 from ...store import atomic_directory, write_json_atomic
+from .sample import strata_table
 from .tokens import dictionary_from_json, dictionary_to_json
 
 __all__ = ["save_model", "load_model", "sha256_file", "ModelFileError"]
@@ -43,6 +52,9 @@ __all__ = ["save_model", "load_model", "sha256_file", "ModelFileError"]
 FORMAT = "framing-topic-model/1"
 MANIFEST = "manifest.json"
 _ARRAYS = ("sstats", "alpha", "eta", "gamma", "doc_lengths")
+# Written only for a model trained on a sample.
+_SAMPLE_MASK = "sample_mask"
+_SAMPLE_DEFAULTS = {"sample_size": None, "sample_by": ("outlet", "year")}
 
 
 class ModelFileError(FramingError):
@@ -61,6 +73,10 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list | tuple) else value
 
 
 def save_model(model: Any, folder: str | Path) -> str:
@@ -87,6 +103,12 @@ def save_model(model: Any, folder: str | Path) -> str:
     folder = Path(folder)
     lda = model.model_
     params = {k: v for k, v in model.get_params().items() if k != "cache_dir"}
+    if all(_as_tuple(params.get(k)) == v for k, v in _SAMPLE_DEFAULTS.items()):
+        # At their defaults they change nothing: left out, so that a model
+        # trained on every document is saved byte for byte as before.
+        for key in _SAMPLE_DEFAULTS:
+            params.pop(key, None)
+    sample = getattr(model, "sample_", None)
     array_params = {k for k, v in params.items() if isinstance(v, np.ndarray)}
     if array_params:
         raise FramingError(
@@ -102,27 +124,29 @@ def save_model(model: Any, folder: str | Path) -> str:
             "gamma": np.asarray(model.gamma_),
             "doc_lengths": np.asarray(model.doc_lengths_, dtype=np.int64),
         }
+        if sample is not None:
+            arrays[_SAMPLE_MASK] = np.asarray(model.sample_doc_mask_, dtype=np.bool_)
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", array, allow_pickle=False)
         write_json_atomic(
             staging / "dictionary.json", dictionary_to_json(model.dictionary_)
         )
         write_json_atomic(staging / "phrases.json", {"layers": model.phrases_})
-        write_json_atomic(
-            staging / "model.json",
-            {
-                "params": _jsonable(params),
-                "class": type(lda).__name__,
-                "dtype": np.dtype(lda.dtype).name,
-                "num_updates": int(lda.num_updates),
-                "numdocs": int(lda.state.numdocs),
-                "doc_ids": list(model.doc_ids_),
-                "topic_names": list(model.topic_names_),
-                "seed_words_missing": model.seed_words_missing_,
-                "bow_key": model.bow_key_,
-                "reproducible": bool(model.reproducible_),
-            },
-        )
+        meta: dict[str, Any] = {
+            "params": _jsonable(params),
+            "class": type(lda).__name__,
+            "dtype": np.dtype(lda.dtype).name,
+            "num_updates": int(lda.num_updates),
+            "numdocs": int(lda.state.numdocs),
+            "doc_ids": list(model.doc_ids_),
+            "topic_names": list(model.topic_names_),
+            "seed_words_missing": model.seed_words_missing_,
+            "bow_key": model.bow_key_,
+            "reproducible": bool(model.reproducible_),
+        }
+        if sample is not None:
+            meta["sample"] = _jsonable(sample)
+        write_json_atomic(staging / "model.json", meta)
         files = sorted(p.name for p in staging.iterdir())
         write_json_atomic(
             staging / MANIFEST,
@@ -178,6 +202,8 @@ def _verified(folder: Path, expected_manifest_sha256: str | None) -> dict[str, A
         "model.json",
     }
     files = manifest.get("files", {})
+    if f"{_SAMPLE_MASK}.npy" in files:
+        expected.add(f"{_SAMPLE_MASK}.npy")
     if set(files) != expected:
         raise ModelFileError(
             f"{manifest_path}: lists {sorted(files)}, expected {sorted(expected)}; "
@@ -209,9 +235,13 @@ def load_model(
     """
 
     folder = Path(folder)
-    _verified(folder, expected_manifest_sha256)
+    manifest = _verified(folder, expected_manifest_sha256)
     try:
-        arrays = {name: _load_array(folder / f"{name}.npy") for name in _ARRAYS}
+        names = [*_ARRAYS]
+        # Only files the manifest lists (and _verified checked) are read.
+        if f"{_SAMPLE_MASK}.npy" in manifest["files"]:
+            names.append(_SAMPLE_MASK)
+        arrays = {name: _load_array(folder / f"{name}.npy") for name in names}
         meta = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         dictionary = dictionary_from_json(
             json.loads((folder / "dictionary.json").read_text(encoding="utf-8"))
@@ -279,8 +309,9 @@ def _assemble(
     from .model import TopicModel
 
     params = dict(meta["params"])
-    for key in ("stop_words",):
-        params[key] = tuple(params[key])
+    for key in ("stop_words", "sample_by"):
+        if key in params:
+            params[key] = tuple(params[key])
     if isinstance(params.get("alpha"), list):
         params["alpha"] = np.asarray(params["alpha"])
     model = TopicModel(**params)
@@ -321,4 +352,20 @@ def _assemble(
     model.topic_names_ = [str(n) for n in meta["topic_names"]]
     model.seed_words_missing_ = dict(meta["seed_words_missing"])
     model.reproducible_ = bool(meta["reproducible"])
+    # Saved before sampling existed, or trained on every document: no sample.
+    sample = meta.get("sample")
+    mask = arrays.get(_SAMPLE_MASK)
+    if (sample is None) != (mask is None):
+        raise ModelFileError(
+            f"{folder}: the sample record and {_SAMPLE_MASK}.npy must come "
+            "together; the folder is inconsistent"
+        )
+    if mask is not None and mask.shape != (len(model.doc_ids_),):
+        raise ModelFileError(
+            f"{folder}: {_SAMPLE_MASK}.npy has shape {mask.shape}, not one entry "
+            f"per document ({len(model.doc_ids_)}); the folder is inconsistent"
+        )
+    model.sample_ = None if sample is None else dict(sample)
+    model.sample_doc_mask_ = None if mask is None else mask.astype(bool)
+    model.sample_strata_ = strata_table(model.sample_)
     return model
