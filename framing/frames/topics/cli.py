@@ -7,12 +7,14 @@ Registered in :mod:`framing.cli` as ``app.add_typer(topics_app, name="topics")``
     topics.csv               one row per topic: prevalence, top and FREX words
     topic_words.parquet      long table of top words (probability and FREX)
     representative.csv       most representative documents per topic
-    document_topics.parquet  doc_id, n_tokens and topic shares
+    document_topics.parquet  doc_id, n_tokens and topic shares (every document,
+                             also when trained on --sample-size)
     frame_packages.csv       ANTMN communities of topics
     prevalence_outlet.csv    mean share per outlet (and per month if dated)
     k_selection.csv/.png     with --grid: coherence and stability per K
     model/                   the saved model (pickle-free, see persist.py)
-    manifest.json            inputs, parameters, seeds, versions, sha256
+    manifest.json            inputs, parameters, seeds, versions, sha256, and
+                             with --sample-size the training sample ("sample")
 
 The run id is derived from the parameters, so the same command writes the
 same folder, and reruns are byte-identical (no timestamps anywhere).
@@ -51,6 +53,26 @@ def _ints(text: str | None, option: str) -> list[int]:
     if not values:
         raise typer.BadParameter(f"{option} is empty")
     return values
+
+
+_SAMPLING = ("sample_size", "sample_by")
+
+
+def _sampling(size: int | None, by: str | None, seed: int) -> dict[str, Any]:
+    """The sampling hyperparameters the options give (none without a size)."""
+    from .sample import SAMPLE_FIELDS, check_sample_params
+
+    if size is None:
+        if by is not None:
+            raise typer.BadParameter("--sample-by needs --sample-size")
+        return {}
+    text = ",".join(SAMPLE_FIELDS) if by is None else by
+    fields = [f.strip() for f in text.split(",") if f.strip()]
+    try:
+        check_sample_params(size, fields, seed)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return {"sample_size": size, "sample_by": fields}
 
 
 def _open_corpus(name: str) -> Any:
@@ -123,6 +145,20 @@ def fit(
             "bound; rarer counts are dropped past it)."
         ),
     ] = 40_000_000,
+    sample_size: Annotated[
+        int | None,
+        typer.Option(
+            help="Train on a seeded stratified sample of this many documents "
+            "(the dictionary and every document's shares still use them all)."
+        ),
+    ] = None,
+    sample_by: Annotated[
+        str | None,
+        typer.Option(
+            help="Strata of --sample-size, comma-separated: outlet,year (the "
+            "default); an empty string draws a simple random sample."
+        ),
+    ] = None,
     multicore: Annotated[
         bool, typer.Option(help="LdaMulticore: faster, NOT bit-reproducible.")
     ] = False,
@@ -170,6 +206,7 @@ def fit(
     from .labels import representative_documents, top_word_table, topic_labels
     from .model import TopicModel, topic_word_hash
     from .persist import save_model, sha256_file
+    from .sample import describe_sample
     from .select import select_k
 
     console = Console()
@@ -179,6 +216,7 @@ def fit(
         if k is None and not ks:
             raise typer.BadParameter("give --k, or --grid to choose K by coherence")
         setting = compute_from_options(compute, workers, scheduler)
+        sampling = _sampling(sample_size, sample_by, seed_list[0])
         store = _open_corpus(corpus)
         params: dict[str, Any] = {
             "passes": passes,
@@ -191,6 +229,8 @@ def fit(
             "phrase_max_vocab": phrase_max_vocab,
             "multicore": multicore,
             "workers": workers,
+            # Only when given, so that runs without a sample keep their run ids.
+            **sampling,
         }
         selection = None
         if ks:
@@ -274,6 +314,7 @@ def fit(
                         k_: (list(v) if isinstance(v, tuple) else v)
                         for k_, v in model.get_params().items()
                         if k_ not in ("cache_dir", "progress")
+                        and (k_ in sampling or k_ not in _SAMPLING)
                     },
                     "seeds": seed_list,
                     "grid": ks,
@@ -285,6 +326,7 @@ def fit(
                         name: len(words)
                         for name, words in model.seed_words_missing_.items()
                     },
+                    **({"sample": model.sample_} if model.sample_ else {}),
                     "versions": _versions(),
                     "outputs": outputs,
                 },
@@ -305,6 +347,8 @@ def fit(
             " ".join(str(row.frex_words).split()[:6]),
         )
     console.print(table)
+    if model.sample_ is not None:
+        console.print(describe_sample(model.sample_))
     if selection is not None:
         console.print(selection.summary.round(3).to_string(index=False))
     console.print(f"written to {target}")

@@ -55,6 +55,7 @@ __all__ = [
     "document_strata",
     "draw_training_sample",
     "strata_table",
+    "describe_sample",
 ]
 
 SAMPLE_FIELDS = ("outlet", "year")
@@ -463,6 +464,40 @@ def strata_table(record: dict[str, Any] | None) -> pd.DataFrame | None:
         return None
     columns = [*record["by"], "population", "sample"]
     return pd.DataFrame(record["strata"], columns=columns)
+
+
+def describe_sample(record: dict[str, Any] | None) -> str:
+    """One sentence saying what a model was trained on.
+
+    Examples
+    --------
+    >>> describe_sample(None)
+    'trained on every document'
+    >>> describe_sample({"size": 40, "population": 115, "whole_corpus": False,
+    ...                  "by": ["outlet", "year"], "seed": 0, "strata": [{}] * 10,
+    ...                  "strata_without_sample": 1})
+    'trained on a sample of 40 of 115 documents (stratified by outlet and year, 10 strata, 1 without a document; seed 0)'
+    """  # noqa: E501
+    if record is None:
+        return "trained on every document"
+    if record["whole_corpus"]:
+        return (
+            f"trained on every document: the requested sample of "
+            f"{record['requested']:,} is at least the {record['population']:,} "
+            "documents"
+        )
+    if record["by"]:
+        design = (
+            f"stratified by {' and '.join(record['by'])}, "
+            f"{len(record['strata'])} strata, "
+            f"{record['strata_without_sample']} without a document"
+        )
+    else:
+        design = "simple random sample"
+    return (
+        f"trained on a sample of {record['size']:,} of {record['population']:,} "
+        f"documents ({design}; seed {record['seed']})"
+    )
 
 
 class SampledCorpus:
