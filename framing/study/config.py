@@ -394,6 +394,8 @@ SECTIONS = {
         "no_above",
         "top_words",
         "phrase_max_vocab",
+        "sample_size",
+        "sample_by",
     ),
     "classifier": (
         "enabled",
@@ -1079,7 +1081,27 @@ def _topics(check: _Checker, data: dict[str, Any], corpora: tuple[str, ...]) -> 
         "phrase_max_vocab": check.get(
             table, where, "phrase_max_vocab", int, None, check=_positive
         ),
+        **_topic_sample(check, table, where),
     }
+
+
+# framing.frames.topics.sample.SAMPLE_FIELDS, without importing gensim to
+# check a study file (tests/test_topics_sample.py holds them equal).
+TOPIC_SAMPLE_FIELDS = ("outlet", "year")
+
+
+def _topic_sample(check: _Checker, table: dict[str, Any], where: str) -> dict:
+    """``sample_size`` and ``sample_by``, present only when a sample is asked
+    for: a study without them keeps its settings and stage keys."""
+    size = check.get(table, where, "sample_size", int, None, check=_positive)
+    by = check.strings(
+        table, where, "sample_by", TOPIC_SAMPLE_FIELDS, allowed=TOPIC_SAMPLE_FIELDS
+    )
+    if "sample_size" not in table:
+        if "sample_by" in table:
+            check.problem(f"{where} sample_by", "has no effect without sample_size")
+        return {}
+    return {"sample_size": size, "sample_by": list(by)}
 
 
 def _classifier(

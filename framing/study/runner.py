@@ -866,6 +866,10 @@ class _Runner:
         }
         if settings.get("phrase_max_vocab") is not None:
             model_params["phrase_max_vocab"] = settings["phrase_max_vocab"]
+        # Only when set, so that a study without a sample keeps its stage keys.
+        if settings.get("sample_size") is not None:
+            model_params["sample_size"] = settings["sample_size"]
+            model_params["sample_by"] = list(settings["sample_by"])
         base = {"corpus": corpus.manifest.get("outputs", {}), "model": model_params}
         results = []
         if settings["k_grid"]:
@@ -922,7 +926,9 @@ class _Runner:
             digest = save_model(model, staging / "model")
             shares = model.document_topics()
             shares.to_parquet(staging / "document-topics.parquet", index=False)
-            return {"model_manifest_sha256": digest}
+            if model.sample_ is None:
+                return {"model_manifest_sha256": digest}
+            return {"model_manifest_sha256": digest, "sample": model.sample_}
 
         return self.stage("topics-fit", base, produce)
 
