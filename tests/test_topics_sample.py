@@ -426,3 +426,23 @@ def test_study_config_refuses_bad_sample_keys(topics, message):
     with pytest.raises(StudyConfigError) as caught:
         parse_study(_study(**topics), "s.toml")
     assert message in str(caught.value)
+
+
+def test_study_topics_fit_stage_records_the_sample(store, monkeypatch):
+    from framing.study.runner import _Runner
+
+    study = parse_study(
+        _study(k=2, passes=1, no_below=2, sample_size=20, sample_by=["outlet"]),
+        "s.toml",
+    )
+    runner = _Runner(study, force=True, progress=False, report=lambda _: None)
+    monkeypatch.setattr(runner, "_topics_report", lambda *args: None)
+    runner.topics({"us-gov-2022": store}, None)
+    (fit,) = [s for s in runner.stages if s.name == "topics-fit"]
+    assert fit.record["params"]["model"]["sample_size"] == 20
+    assert fit.record["params"]["model"]["sample_by"] == ["outlet"]
+    sample = fit.summary["sample"]
+    assert sample["size"] == 20 and sample["by"] == ["outlet"]
+    assert sample["population"] == store.counts["kept"]
+    shares = pd.read_parquet(fit.path / "document-topics.parquet")
+    assert len(shares) == store.counts["kept"]

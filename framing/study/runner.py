@@ -1485,7 +1485,17 @@ class _Runner:
                 # `framing run --check-environment` before a rerun.
                 "environment": environment_record(),
                 "stages": [
-                    {"name": s.name, "key": s.key, "params": s.record.get("params")}
+                    {
+                        "name": s.name,
+                        "key": s.key,
+                        "params": s.record.get("params"),
+                        # A topic model trained on a sample states it here.
+                        **(
+                            {"sample": s.summary["sample"]}
+                            if "sample" in s.summary
+                            else {}
+                        ),
+                    }
                     for s in self.stages
                 ],
                 "outputs": outputs,
