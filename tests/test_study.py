@@ -124,7 +124,7 @@ def test_topics_may_bound_the_collocation_counts():
     )
     assert study.topics["phrase_max_vocab"] == 5_000_000
     plain = parse_study(_with(topics={"corpus": "us-gov-2022"}), "s.toml")
-    assert plain.topics["phrase_max_vocab"] is None  # gensim's default
+    assert plain.topics["phrase_max_vocab"] is None  # exact counts
     with pytest.raises(StudyConfigError, match=r"\[topics\] phrase_max_vocab"):
         parse_study(
             _with(topics={"corpus": "us-gov-2022", "phrase_max_vocab": 0}), "s.toml"

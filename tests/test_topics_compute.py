@@ -54,7 +54,10 @@ PARAMS = {
 # trained on the whole token stream, Dictionary.add_documents, MmWriter)
 # before preparation ran in parts, on the corpora above. documents.parquet
 # is pinned by its values (its bytes carry the pyarrow version), and
-# prepared.json without the key and versions.
+# prepared.json without the key and versions. prepared.json was re-pinned
+# when the default phrase_max_vocab became None (exact counts on disk); it
+# differs from the single-pass pin only in that parameter's value (checked
+# when re-pinning), and the other files keep their single-pass pins.
 PINNED = {
     "default": {
         "bow.mm": ("6d8c2e73de5ebb99752d401f4e5b423c5567570e8df288e7183f7e3093f41260"),
@@ -68,7 +71,7 @@ PINNED = {
             "f7b7fbf8071b4d7fc3a869c1d091fed20ca80fdf45115706343af31b8e8a9e8e"
         ),
         "prepared.json": (
-            "652848442a75e47a350d1829f826cf022603abfce14395f50c59f81ced160d7d"
+            "1e97511964bed2f9b42bcc4f474eb36cc884e39aa1ee6e9383c13aaf38dd3550"
         ),
         "tokens.txt": (
             "aa6985ad7115a22628514d8286a5ee540c28e2ef6bdb7adea974079226ed1a8e"
@@ -86,7 +89,7 @@ PINNED = {
             "02fcb58bd0124097eed6aa2c4e547c2e4e442d51aed3afa9dd7e4b5305064e05"
         ),
         "prepared.json": (
-            "5483e82201bf0bda06440228297a390a9ed13ac7989c57759037190361fcdc5f"
+            "3ccd21c7ad14e9af2ce38829eef8445d0625c587db71446f254ffaf43dacb185"
         ),
         "tokens.txt": (
             "698e6690de01cb7454fae1608e88a2e30b790a1fd6fbf4167c00d442489ca834"
@@ -104,7 +107,7 @@ PINNED = {
             "84a85ffc5fc8fb631d570121d95635c56d065e8f61f3add991dfd62867890907"
         ),
         "prepared.json": (
-            "2a4591d72177332646141f65e3bbbe792226d1a5092737586fe8c572c95f5dd0"
+            "f29deef27e83eb75a6e3033c71a4b2871a569b1e86b6e61cc0c9f3ae1a1555ba"
         ),
         "tokens.txt": (
             "1305a5aaaf1f9a705a3af61f5be886b74166c39588b8dabdcabfdf9fe228344c"
@@ -122,7 +125,7 @@ PINNED = {
             "3de54340c273142863f667e5aae6c1aaff262ca5758df9560dc68d141640012b"
         ),
         "prepared.json": (
-            "39333698ba92efe69b4369402e97320489dbd67f45a48f074544ef25b4aa8256"
+            "145460fce02e3f6ef04b4d57759c3d962cffbf2fa77ee4a18c08a7c1449a77a5"
         ),
         "tokens.txt": (
             "35e7a79d9e5e29af825f424db46732847b419c753668f3324cb01723cf6e2a6e"

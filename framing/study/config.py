@@ -1076,8 +1076,8 @@ def _topics(check: _Checker, data: dict[str, Any], corpora: tuple[str, ...]) -> 
         "no_below": check.get(table, where, "no_below", int, 5, check=_positive),
         "no_above": check.get(table, where, "no_above", float, 0.5, check=_probability),
         "top_words": check.get(table, where, "top_words", int, 8, check=_positive),
-        # Bounds the collocation counts the preparing process holds (see
-        # framing.frames.topics.tokens); unset keeps gensim's default.
+        # Bounds the collocation counts the preparing process holds in memory
+        # (see framing.frames.topics.tokens); unset counts exactly on disk.
         "phrase_max_vocab": check.get(
             table, where, "phrase_max_vocab", int, None, check=_positive
         ),

@@ -139,12 +139,13 @@ def fit(
         int, typer.Option(help="Collocation layers (0: off).")
     ] = 2,
     phrase_max_vocab: Annotated[
-        int,
+        int | None,
         typer.Option(
-            help="Most words and word pairs counted for collocations (memory "
-            "bound; rarer counts are dropped past it)."
+            help="Hold at most this many word and word-pair counts in memory "
+            "for collocations, dropping the rarest past it (default: count "
+            "exactly, added up on disk)."
         ),
-    ] = 40_000_000,
+    ] = None,
     sample_size: Annotated[
         int | None,
         typer.Option(

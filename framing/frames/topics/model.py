@@ -368,7 +368,7 @@ no_above, keep_n
         phrase_layers: int = 2,
         phrase_min_count: int = 5,
         phrase_threshold: float = 10.0,
-        phrase_max_vocab: int = 40_000_000,
+        phrase_max_vocab: int | None = None,
         no_below: int = 5,
         no_above: float = 0.5,
         keep_n: int = 100_000,

@@ -39,29 +39,26 @@ fixed order. Tokenising, counting word and word-pair frequencies for each
 collocation layer, joining phrases, counting document frequencies and
 writing the Matrix Market rows happen per part -- in this process, on
 local worker processes or on a Dask cluster (``compute=``, see
-:mod:`framing.compute`); this process merges the parts' counts in part
+:mod:`framing.compute`); this process adds up the parts' counts in part
 order and writes the files. The counts are exact, and the gensim objects
-are built from them as one pass over the corpus builds them (a ``Phrases``
-given the merged counts and word total; dictionary ids in order of first
-appearance), so the cache folder is byte-identical in every setting, and
-identical to the single-pass gensim result while the collocation counts
-stay within ``phrase_max_vocab``. The key does not depend on the setting.
+are built from them as one pass over the corpus builds them (phrases scored
+by gensim's scorer from the added counts and word total; dictionary ids in
+order of first appearance), so the cache folder is byte-identical in every
+setting, and identical to the single-pass gensim result (with no
+vocabulary bound; with ``phrase_max_vocab`` set, while the counts stay
+within it). The key does not depend on the setting.
 
 Memory: a worker holds one part (its texts, tokens and counts). This
-process holds the merged collocation counts of the layer being learned --
-at most ``phrase_max_vocab`` words and word pairs after each part's merge
-(see :func:`merge_counts`), plus one part's counts while merging -- the
-collocation layers, the dictionary of distinct tokens after collocations
-(which grows with the vocabulary, not with the number of documents) and,
-per document, its id and two token counts. A collocation entry costs some
-200 bytes there: 9,500 synthetic news-like articles (``framing.synthetic``,
-450 words) give 0.84 million entries and a 375 MB peak, and as most word
-pairs are seen once the table grows almost linearly with the corpus until
-the bound -- the default 40 million entries would allow several GB, so
-give large corpora a lower ``phrase_max_vocab`` (5 million: about 1 GB).
-Measured at 20,000 such articles (``benchmarks/scale.py --stages build
-topics``, 2 CPUs, other jobs running): 32 s serially; on 2 local workers
-24 s, a worker's own peak 245 MB, the merging process 464 MB.
+process holds one part's collocation counts at a time: by default they are
+appended to a file in the cache entry's staging folder and added up there
+by DuckDB within :data:`~framing.frames.topics.collocations.DUCKDB_MEMORY`
+(spilling to disk past it), then removed
+(:mod:`~framing.frames.topics.collocations`); with ``phrase_max_vocab``
+set, the merged counts are held in memory instead, about 200 bytes per
+distinct word or word pair, at most ``phrase_max_vocab`` of them. Besides
+those it holds the collocation layers, the dictionary of distinct tokens
+after collocations (which grows with the vocabulary, not with the number
+of documents) and, per document, its id and two token counts.
 """
 
 from __future__ import annotations
@@ -74,8 +71,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from itertools import islice, repeat
-from operator import add
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +84,12 @@ from ...errors import FramingError
 from ...paths import cache_dir
 from ...store import ArticleRange, Corpus, atomic_directory, write_json_atomic
 from ..detect import iter_documents
+from .collocations import (
+    CollocationCounter,
+    count_pairs,
+    counts_table,
+    merge_counts,
+)
 
 __all__ = [
     "TokenizerParams",
@@ -130,16 +132,18 @@ class TokenizerParams:
         Ignore word pairs seen fewer times (gensim ``min_count``).
     phrase_threshold : float
         gensim's default score threshold for a pair to become a phrase.
-    phrase_max_vocab : int
-        Bound on the collocation counts (words and distinct word pairs),
-        which are what grows with corpus size while preparing: after each
-        part of :data:`PART_DOCS` documents is merged, a table holding
-        more entries drops its rarest, all of one count together
-        (:func:`merge_counts`), so the counts become approximate but
-        memory stays bounded, and the result is the same in every
-        execution setting. Below the bound nothing is pruned. An entry
-        costs about 200 bytes in the merging process: lower the bound on
-        very large corpora (5,000,000 keeps it near 1 GB).
+    phrase_max_vocab : int or None
+        ``None`` (the default) counts words and word pairs exactly: each
+        part's counts go to a file that DuckDB adds up on disk, so the
+        phrases are those of one gensim ``Phrases`` over the whole corpus
+        with no vocabulary bound, and memory does not grow with the corpus
+        (:class:`~framing.frames.topics.collocations.CollocationCounter`).
+        A number holds the counts in memory instead and, after each part
+        of :data:`PART_DOCS` documents is merged, drops the rarest of a
+        table holding more entries, all of one count together
+        (:func:`merge_counts`), as gensim's ``max_vocab_size`` does: counts
+        become approximate past the bound, the result is still the same in
+        every execution setting, and an entry costs about 200 bytes.
     no_below : int
         Drop tokens in fewer documents than this (absolute).
     no_above : float
@@ -156,7 +160,7 @@ class TokenizerParams:
     phrase_layers: int = 2
     phrase_min_count: int = 5
     phrase_threshold: float = 10.0
-    phrase_max_vocab: int = 40_000_000
+    phrase_max_vocab: int | None = None
     no_below: int = 5
     no_above: float = 0.5
     keep_n: int = 100_000
@@ -169,6 +173,17 @@ class TokenizerParams:
             raise ValueError(
                 f"token lengths min_length={self.min_length}, "
                 f"max_length={self.max_length}: need 1 <= min_length <= max_length"
+            )
+        if self.phrase_min_count < 1 or self.phrase_threshold <= 0:
+            raise ValueError(
+                f"phrase_min_count={self.phrase_min_count}, phrase_threshold="
+                f"{self.phrase_threshold}: gensim's scorer needs a count of at "
+                "least 1 and a positive threshold"
+            )
+        if self.phrase_max_vocab is not None and self.phrase_max_vocab < 1:
+            raise ValueError(
+                f"phrase_max_vocab={self.phrase_max_vocab}: must be at least 1, "
+                "or None to count exactly"
             )
         if not 0 < self.no_above <= 1:
             raise ValueError(f"no_above={self.no_above}: must be in (0, 1]")
@@ -428,10 +443,6 @@ def _cache_key(doc_key: str, params: TokenizerParams) -> str:
 # A constant, not a parameter: over the collocation bound the counts are
 # pruned after each part, so results there depend on where parts end.
 PART_DOCS = 1000
-# Tokens of a later layer already contain "_"; gensim splits phrases on its
-# delimiter when scoring them, so it must be a character no token has, or
-# three-word phrases are never found.
-_DELIMITER = "\x1f"
 _MM_HEADER = b"%%MatrixMarket matrix coordinate real general\n"
 _MM_STATS_WIDTH = 50  # gensim's MmWriter leaves 50 characters for the sizes
 
@@ -441,19 +452,14 @@ def _part_state(*args: Any) -> tuple[Any, ...]:
     return args
 
 
-def _count_pairs(tokens: list[str], counts: Counter[str]) -> None:
-    """Add words and adjacent word pairs, as gensim's ``Phrases`` counts them."""
-    counts.update(tokens)
-    if len(tokens) > 1:
-        counts.update(map(_DELIMITER.join, zip(tokens, tokens[1:], strict=False)))
-
-
 def _tokenise_part(
     state: tuple[TokenizerParams, bool], part: list[tuple[str, str]] | ArticleRange
-) -> tuple[list[str], list[int], str, Counter[str], int]:
+) -> tuple[list[str], list[int], str, Any, int]:
     """Ids, token counts, token lines and collocation counts of one part.
 
     A part of a corpus store is a range of its rows, which the worker reads.
+    The counts are an Arrow table when counted exactly (see
+    :class:`~framing.frames.topics.collocations.CollocationCounter`).
     """
     params, count = state
     part = part_documents(part)
@@ -467,7 +473,9 @@ def _tokenise_part(
         n_tokens.append(len(tokens))
         lines.append(" ".join(tokens) + "\n")
         if count:
-            _count_pairs(tokens, counts)
+            count_pairs(tokens, counts)
+    if params.phrase_max_vocab is None:
+        return doc_ids, n_tokens, "".join(lines), counts_table(counts), sum(n_tokens)
     return doc_ids, n_tokens, "".join(lines), counts, sum(n_tokens)
 
 
@@ -495,15 +503,21 @@ def _layers_state(layers: list[dict[str, float]]) -> Any:
     return _compile_layers(layers)
 
 
-def _count_part(state: Any, lines: list[str]) -> tuple[Counter[str], int]:
+def _count_state(layers: list[dict[str, float]], exact: bool) -> Any:
+    """A worker's state for counting a later layer: the compiled layers."""
+    return _compile_layers(layers), exact
+
+
+def _count_part(state: Any, lines: list[str]) -> tuple[Any, int]:
     """Collocation counts of one part after the layers found so far."""
+    layers, exact = state
     counts: Counter[str] = Counter()
     n_words = 0
     for line in lines:
-        tokens = _join_phrases(line.split(), state)
+        tokens = _join_phrases(line.split(), layers)
         n_words += len(tokens)
-        _count_pairs(tokens, counts)
-    return counts, n_words
+        count_pairs(tokens, counts)
+    return (counts_table(counts) if exact else counts), n_words
 
 
 def _phrase_part(
@@ -569,81 +583,6 @@ def _numbered(parts: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
     for lines in parts:
         yield first, lines
         first += len(lines)
-
-
-def merge_counts(
-    counts: Counter[str], part: Counter[str], max_vocab: int
-) -> Counter[str]:
-    """Add a part's collocation counts, keeping at most ``max_vocab`` entries.
-
-    When the merged table holds more than ``max_vocab`` words and word
-    pairs, the rarest are dropped: every entry whose count is below the
-    smallest count at which the table fits within the bound. Entries with
-    the same count stay or go together, so the rule needs no tie-break and
-    gives the same table in every execution setting (parts are merged in
-    order). Counts of what is kept stay exact up to that point.
-
-    Examples
-    --------
-    >>> from collections import Counter
-    >>> merge_counts(Counter(a=3, b=1), Counter(b=1, c=1, d=2), 3)
-    Counter({'a': 3, 'b': 2, 'd': 2})
-    >>> merge_counts(Counter(a=3, b=1), Counter(c=1), 2)
-    Counter({'a': 3})
-    """
-    # All in C (a part has some 10^5 entries): each key of the part once.
-    keys = part.keys()
-    get = counts.get
-    totals = map(add, map(get, keys, repeat(0)), part.values())
-    dict.update(counts, zip(keys, totals, strict=True))
-    if len(counts) <= max_vocab:
-        return counts
-    by_count = Counter(counts.values())
-    kept, floor = 0, None
-    for count in sorted(by_count, reverse=True):
-        if kept + by_count[count] > max_vocab:
-            break
-        kept += by_count[count]
-        floor = count
-    if floor is None:
-        return Counter()
-    # A new table: a dict does not give back the memory of deleted entries.
-    return Counter({k: n for k, n in counts.items() if n >= floor})
-
-
-def _phrases_from_counts(
-    counts: Counter[str], n_words: int, params: TokenizerParams
-) -> dict[str, float]:
-    """The phrases gensim exports from these counts, sorted, ``_``-joined.
-
-    A gensim ``Phrases`` given the counts and word total of a pass over
-    the corpus scores exactly as one trained on that pass.
-    """
-    from gensim.models.phrases import Phrases
-
-    model = Phrases(
-        min_count=params.phrase_min_count,
-        threshold=params.phrase_threshold,
-        max_vocab_size=params.phrase_max_vocab,
-        delimiter=_DELIMITER,
-    )
-    model.vocab = counts
-    model.corpus_word_count = n_words
-    if params.phrase_threshold >= 0:
-        # gensim's score is (pair count - min_count) / ... and must exceed the
-        # threshold, so only pairs seen more than min_count times can score:
-        # score just those (most pairs are seen once), as export_phrases does.
-        floor = params.phrase_min_count
-        found = {}
-        for key in [k for k, n in counts.items() if n > floor and _DELIMITER in k]:
-            first, second = key.split(_DELIMITER)
-            phrase, score = model.score_candidate(first, second, [])
-            if phrase is not None:
-                found[phrase] = score
-    else:
-        found = model.export_phrases()
-    # Sorted so that the cached JSON is byte-identical between runs.
-    return {k.replace(_DELIMITER, "_"): float(v) for k, v in sorted(found.items())}
 
 
 def prepare_corpus(
@@ -723,7 +662,16 @@ def prepare_corpus(
         doc_ids: list[str] = []
         n_tokens = array("q")
         collocations = params.phrase_layers > 0
-        counts: Counter[str] = Counter()
+
+        def counter() -> CollocationCounter:
+            return CollocationCounter(
+                min_count=params.phrase_min_count,
+                threshold=params.phrase_threshold,
+                max_vocab=params.phrase_max_vocab,
+                folder=staging,
+            )
+
+        counts = counter()
         n_words = 0
         with raw.open("w", encoding="utf-8") as out:
             for ids, lengths, lines, part_counts, part_words in passes(
@@ -737,7 +685,7 @@ def prepare_corpus(
                 n_tokens.extend(lengths)
                 out.write(lines)
                 if collocations:
-                    counts = merge_counts(counts, part_counts, params.phrase_max_vocab)
+                    counts.add(part_counts)
                     n_words += part_words
         if len(set(doc_ids)) != len(doc_ids):
             dup = next(d for d, n in Counter(doc_ids).items() if n > 1)
@@ -749,20 +697,20 @@ def prepare_corpus(
 
         layers: list[dict[str, float]] = []
         if collocations:
-            layers.append(_phrases_from_counts(counts, n_words, params))
+            layers.append(counts.phrases(n_words))
             for layer in range(1, params.phrase_layers):
-                counts, n_words = Counter(), 0
+                counts, n_words = counter(), 0
                 for part_counts, part_words in passes(
                     _count_part,
                     _line_parts(raw),
                     f"collocations {layer + 1}",
                     list(layers),
-                    setup=_layers_state,
+                    counts.exact,
+                    setup=_count_state,
                 ):
-                    counts = merge_counts(counts, part_counts, params.phrase_max_vocab)
+                    counts.add(part_counts)
                     n_words += part_words
-                layers.append(_phrases_from_counts(counts, n_words, params))
-        del counts
+                layers.append(counts.phrases(n_words))
 
         # The dictionary, built from the parts' counts as gensim's
         # Dictionary.add_documents would build it in one pass.
