@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import kill_a_worker_mid_stage
 
+import framing.frames.topics.collocations as collocations_module
 import framing.frames.topics.tokens as tokens_module
 from framing.compute import Compute, ComputeError
 from framing.frames.topics import TokenizerParams, prepare_corpus
@@ -175,6 +176,17 @@ def small_parts(monkeypatch):
 @pytest.mark.parametrize("name", sorted(PARAMS))
 def test_parts_give_the_single_pass_outputs(corpus, small_parts, tmp_path, name):
     prepared = prepare_corpus(corpus, PARAMS[name], root=tmp_path)
+    assert _pinned_digests(prepared.path) == PINNED[name]
+
+
+@pytest.mark.parametrize("name", ["default", "three-layers-keep-n"])
+def test_counts_in_hash_buckets_give_the_single_pass_outputs(
+    corpus, small_parts, monkeypatch, tmp_path, name
+):
+    # 1,200 documents in buckets of 100 documents' counts: 16 buckets, which
+    # this process passes to the workers with each pass's state.
+    monkeypatch.setattr(collocations_module, "DOCS_PER_BUCKET", 100)
+    prepared = prepare_corpus(corpus, PARAMS[name], root=tmp_path, compute=PROCESSES)
     assert _pinned_digests(prepared.path) == PINNED[name]
 
 

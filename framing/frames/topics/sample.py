@@ -102,6 +102,9 @@ def allocate(population: Sequence[int] | np.ndarray, size: int) -> np.ndarray:
     if total == 0:
         return np.zeros(len(counts), dtype=np.int64)
     # Integer arithmetic: the fractional parts are exact, so ties are real ties.
+    # The annotation sampler allocates with floats (and per-stratum floors);
+    # it keeps its own routine so that samples coders have coded redraw the
+    # same.
     floors, remainders = np.divmod(counts * size, total)
     left = size - int(floors.sum())
     # Stable sort on the negated remainder: ties keep stratum order.

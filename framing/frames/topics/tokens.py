@@ -49,16 +49,17 @@ vocabulary bound; with ``phrase_max_vocab`` set, while the counts stay
 within it). The key does not depend on the setting.
 
 Memory: a worker holds one part (its texts, tokens and counts). This
-process holds one part's collocation counts at a time: by default they are
-appended to a file in the cache entry's staging folder and added up there
-by DuckDB within :data:`~framing.frames.topics.collocations.DUCKDB_MEMORY`
-(spilling to disk past it), then removed
+process holds one part's collocation counts at a time: by default the
+workers split them into hash buckets, this process appends each bucket's
+rows to a file in the cache entry's staging folder and adds up one bucket
+at a time once a layer's pass is over, removing the files as it goes
 (:mod:`~framing.frames.topics.collocations`); with ``phrase_max_vocab``
 set, the merged counts are held in memory instead, about 200 bytes per
 distinct word or word pair, at most ``phrase_max_vocab`` of them. Besides
-those it holds the collocation layers, the dictionary of distinct tokens
-after collocations (which grows with the vocabulary, not with the number
-of documents) and, per document, its id and two token counts.
+those it holds the collocation layers, the words seen more than
+``phrase_min_count`` times and the dictionary of distinct tokens after
+collocations (which grow with the vocabulary, not with the number of
+documents) and, per document, its id and two token counts.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ from ...store import ArticleRange, Corpus, atomic_directory, write_json_atomic
 from ..detect import iter_documents
 from .collocations import (
     CollocationCounter,
+    buckets_for,
     count_pairs,
     counts_table,
     merge_counts,
@@ -133,10 +135,10 @@ class TokenizerParams:
     phrase_threshold : float
         gensim's default score threshold for a pair to become a phrase.
     phrase_max_vocab : int or None
-        ``None`` (the default) counts words and word pairs exactly: each
-        part's counts go to a file that DuckDB adds up on disk, so the
-        phrases are those of one gensim ``Phrases`` over the whole corpus
-        with no vocabulary bound, and memory does not grow with the corpus
+        ``None`` (the default) counts words and word pairs exactly, added
+        up in hash buckets on disk, so the phrases are those of one gensim
+        ``Phrases`` over the whole corpus with no vocabulary bound, and
+        memory does not grow with the number of documents
         (:class:`~framing.frames.topics.collocations.CollocationCounter`).
         A number holds the counts in memory instead and, after each part
         of :data:`PART_DOCS` documents is merged, drops the rarest of a
@@ -453,15 +455,16 @@ def _part_state(*args: Any) -> tuple[Any, ...]:
 
 
 def _tokenise_part(
-    state: tuple[TokenizerParams, bool], part: list[tuple[str, str]] | ArticleRange
+    state: tuple[TokenizerParams, bool, int],
+    part: list[tuple[str, str]] | ArticleRange,
 ) -> tuple[list[str], list[int], str, Any, int]:
     """Ids, token counts, token lines and collocation counts of one part.
 
     A part of a corpus store is a range of its rows, which the worker reads.
-    The counts are an Arrow table when counted exactly (see
-    :class:`~framing.frames.topics.collocations.CollocationCounter`).
+    The counts are an Arrow table in ``n_buckets`` buckets when counted
+    exactly (see :class:`~framing.frames.topics.collocations.CollocationCounter`).
     """
-    params, count = state
+    params, count, n_buckets = state
     part = part_documents(part)
     doc_ids: list[str] = []
     n_tokens: list[int] = []
@@ -475,7 +478,8 @@ def _tokenise_part(
         if count:
             count_pairs(tokens, counts)
     if params.phrase_max_vocab is None:
-        return doc_ids, n_tokens, "".join(lines), counts_table(counts), sum(n_tokens)
+        table = counts_table(counts, n_buckets)
+        return doc_ids, n_tokens, "".join(lines), table, sum(n_tokens)
     return doc_ids, n_tokens, "".join(lines), counts, sum(n_tokens)
 
 
@@ -503,21 +507,26 @@ def _layers_state(layers: list[dict[str, float]]) -> Any:
     return _compile_layers(layers)
 
 
-def _count_state(layers: list[dict[str, float]], exact: bool) -> Any:
-    """A worker's state for counting a later layer: the compiled layers."""
-    return _compile_layers(layers), exact
+def _count_state(layers: list[dict[str, float]], n_buckets: int | None) -> Any:
+    """A worker's state for counting a later layer: the compiled layers.
+
+    ``n_buckets`` is ``None`` when the counts are bounded in memory.
+    """
+    return _compile_layers(layers), n_buckets
 
 
 def _count_part(state: Any, lines: list[str]) -> tuple[Any, int]:
     """Collocation counts of one part after the layers found so far."""
-    layers, exact = state
+    layers, n_buckets = state
     counts: Counter[str] = Counter()
     n_words = 0
     for line in lines:
         tokens = _join_phrases(line.split(), layers)
         n_words += len(tokens)
         count_pairs(tokens, counts)
-    return (counts_table(counts) if exact else counts), n_words
+    if n_buckets is None:
+        return counts, n_words
+    return counts_table(counts, n_buckets), n_words
 
 
 def _phrase_part(
@@ -663,12 +672,17 @@ def prepare_corpus(
         n_tokens = array("q")
         collocations = params.phrase_layers > 0
 
+        # Buckets from the documents expected: the result does not depend on
+        # them, only how much of the counts this process adds up at a time.
+        n_buckets = buckets_for(n_docs)
+
         def counter() -> CollocationCounter:
             return CollocationCounter(
                 min_count=params.phrase_min_count,
                 threshold=params.phrase_threshold,
                 max_vocab=params.phrase_max_vocab,
                 folder=staging,
+                n_buckets=n_buckets,
             )
 
         counts = counter()
@@ -680,6 +694,7 @@ def prepare_corpus(
                 "tokenise",
                 params,
                 collocations,
+                n_buckets,
             ):
                 doc_ids.extend(ids)
                 n_tokens.extend(lengths)
@@ -705,7 +720,7 @@ def prepare_corpus(
                     _line_parts(raw),
                     f"collocations {layer + 1}",
                     list(layers),
-                    counts.exact,
+                    n_buckets if counts.exact else None,
                     setup=_count_state,
                 ):
                     counts.add(part_counts)
