@@ -75,9 +75,13 @@ DETECTION_FILES = ("mentions.parquet", "features.parquet", "manifest.json")
 
 
 def _digest(folder: Path, names: tuple[str, ...]) -> str:
+    # In blocks: a million articles' token file is several GB, and reading it
+    # whole would count in the stage's peak memory.
     digest = hashlib.sha256()
     for name in names:
-        digest.update((folder / name).read_bytes())
+        with (folder / name).open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
     return digest.hexdigest()
 
 
