@@ -209,3 +209,6 @@ def test_settings_gensim_s_scorer_cannot_take_are_refused(setting, message):
 
     with pytest.raises(ValueError, match=message):
         TokenizerParams(**setting)
+    if "phrase_max_vocab" not in setting:
+        # Without collocations the scorer's settings are unused.
+        TokenizerParams(phrase_layers=0, **setting)

@@ -64,6 +64,11 @@ _BASE = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _check_buckets(n_buckets: int) -> None:
+    if n_buckets < 1 or n_buckets & (n_buckets - 1):
+        raise ValueError(f"n_buckets={n_buckets}: must be a power of two")
+
+
 def buckets_for(n_docs: int | None) -> int:
     """Buckets for a corpus of ``n_docs`` documents: a power of two.
 
@@ -93,8 +98,7 @@ def bucket_of(keys: pa.Array, n_buckets: int) -> np.ndarray:
     >>> bucket_of(keys, 1).tolist()
     [0, 0, 0, 0]
     """
-    if n_buckets < 1 or n_buckets & (n_buckets - 1):
-        raise ValueError(f"n_buckets={n_buckets}: must be a power of two")
+    _check_buckets(n_buckets)
     keys = pa.array(keys, pa.string()) if not isinstance(keys, pa.Array) else keys
     if n_buckets == 1 or len(keys) == 0:
         return np.zeros(len(keys), dtype=np.int64)
@@ -252,8 +256,7 @@ class CollocationCounter:
             raise ValueError(f"min_count={min_count}: must be at least 1")
         if threshold <= 0:
             raise ValueError(f"threshold={threshold}: must be positive")
-        if n_buckets < 1 or n_buckets & (n_buckets - 1):
-            raise ValueError(f"n_buckets={n_buckets}: must be a power of two")
+        _check_buckets(n_buckets)
         self.min_count = min_count
         self.threshold = threshold
         self.max_vocab = max_vocab

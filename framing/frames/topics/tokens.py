@@ -176,7 +176,10 @@ class TokenizerParams:
                 f"token lengths min_length={self.min_length}, "
                 f"max_length={self.max_length}: need 1 <= min_length <= max_length"
             )
-        if self.phrase_min_count < 1 or self.phrase_threshold <= 0:
+        # Only checked when collocations are on: with none they are unused.
+        if self.phrase_layers > 0 and (
+            self.phrase_min_count < 1 or self.phrase_threshold <= 0
+        ):
             raise ValueError(
                 f"phrase_min_count={self.phrase_min_count}, phrase_threshold="
                 f"{self.phrase_threshold}: gensim's scorer needs a count of at "
