@@ -167,24 +167,41 @@ def shingles(text: str, size: int = 5) -> set[bytes]:
 def shingle_hashes(text: str, size: int = 5) -> set[int]:
     """The CRC-32 of every shingle of :func:`shingles`, without making them.
 
-    The words are encoded once and each shingle's bytes are joined and
-    hashed in C (``map`` over ``zip``): the same set as hashing
-    :func:`shingles`, at a fraction of the cost (signing is most of the
-    build's work).
-
     Examples
     --------
     >>> text = "Russia's war, Russia's war!"
     >>> shingle_hashes(text, size=3) == {zlib.crc32(s) for s in shingles(text, 3)}
     True
     """
-    words = _WORD.findall(text.lower())
-    if len(words) <= size:
-        return {zlib.crc32(" ".join(words).encode())}
-    encoded = " ".join(words).encode().split(b" ")
+    return set(_shingle_crcs(text, size).tolist())
+
+
+_ASCII_WORD = re.compile(rb"\w+")
+
+
+def _shingle_crcs(text: str, size: int) -> np.ndarray:
+    """The CRC-32 of each shingle of :func:`shingles`, in text order.
+
+    A repeated shingle is hashed again: the minimum a signature keeps is the
+    same, and a set of the hashes cost more than the repeats. The words are
+    encoded once and each shingle's bytes are joined and hashed in C (``map``
+    over ``zip``); signing is most of a build's work.
+    """
+    lower = text.lower()
+    if lower.isascii():
+        # ASCII ``\w`` is Unicode ``\w`` on ASCII text, and bytes need no
+        # encoding pass.
+        encoded = _ASCII_WORD.findall(lower.encode("ascii"))
+    else:
+        encoded = " ".join(_WORD.findall(lower)).encode().split(b" ")
+    count = len(encoded) - size + 1
+    if count <= 1:
+        return np.array([zlib.crc32(b" ".join(encoded))], dtype=np.uint32)
     # The shorter shifted copies end the windows at the last full shingle.
     windows = zip(*(encoded[offset:] for offset in range(size)), strict=False)
-    return set(map(zlib.crc32, map(b" ".join, windows)))
+    return np.fromiter(
+        map(zlib.crc32, map(b" ".join, windows)), dtype=np.uint32, count=count
+    )
 
 
 def _fmix32(values: np.ndarray) -> np.ndarray:
@@ -234,10 +251,9 @@ class MinHashSigner:
         self._b = b.astype(np.uint32).reshape(1, -1)
 
     def __call__(self, text: str) -> np.ndarray:
-        # The CRC-32 of each distinct shingle: a shingle repeated, or two
-        # shingles with one CRC, leave the minimum as hashing every shingle.
-        hashes = np.fromiter(shingle_hashes(text, self.shingle_size), dtype=np.uint32)
-        permuted = _fmix32(hashes).reshape(-1, 1) * self._a + self._b
+        hashes = _shingle_crcs(text, self.shingle_size)
+        permuted = _fmix32(hashes).reshape(-1, 1) * self._a
+        permuted += self._b
         return permuted.min(axis=0)
 
     def __getstate__(self) -> dict[str, int]:

@@ -444,3 +444,31 @@ def test_signatures_equal_minhash_over_every_shingle(text: str, size: int) -> No
     reference.update_batch(list(made))
     signed = MinHashSigner(num_perm=32, seed=7, shingle_size=size)(text)
     assert signed.tolist() == reference.hashvalues.astype("uint32").tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["war", "War", "WAR", "_", "x_1", "42", " ", "  ", ".", ",", "\n", "\t"]
+            + ["\u212a", "K", "İ", "é", "\x00", "&"]
+        ),
+        max_size=40,
+    ).map("".join),
+    st.integers(min_value=1, max_value=6),
+)
+def test_ascii_shingles_hash_as_unicode_words(text: str, size: int) -> None:
+    """Texts that are ASCII once lower-cased (the Kelvin sign becomes "k") are
+    split into words on bytes; the hashes are those of the Unicode words."""
+    import zlib
+
+    from datasketch import MinHash
+
+    from framing.dedupe import MinHashSigner, shingle_hashes, shingles
+
+    made = shingles(text, size)
+    assert shingle_hashes(text, size) == {zlib.crc32(s) for s in made}
+    reference = MinHash(num_perm=16, seed=3, hashfunc=zlib.crc32, scheme="affine32")
+    reference.update_batch(list(made))
+    signed = MinHashSigner(num_perm=16, seed=3, shingle_size=size)(text)
+    assert signed.tolist() == reference.hashvalues.astype("uint32").tolist()

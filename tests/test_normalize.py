@@ -205,6 +205,29 @@ def test_whitespace_and_paragraphs(raw: str, expected: str) -> None:
     assert normalize_whitespace(raw) == expected
 
 
+@PROPERTY
+@given(
+    st.lists(
+        st.sampled_from(
+            ["war", " ", "  ", "\t", "\r", "\r\n", "\n", "\n \n", "&amp;", "\x1b"]
+            + ["\u00a0", "\u2009", "\u2028", "\x85", "é"]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+def test_whitespace_shortcuts_change_nothing(text: str) -> None:
+    """Skipping a substitution that has nothing to do (checked in ASCII text
+    with `in`, else by a search) gives what running it gives."""
+    from framing import normalize
+
+    every_step = normalize._LINE_END.sub("\n", text)
+    every_step = normalize._SPACES.sub(" ", every_step)
+    every_step = normalize._BLANK_LINES.sub("\n\n", every_step)
+    every_step = normalize._LINE_SPACE.sub("\n", every_step)
+    assert normalize_whitespace(text) == every_step.strip()
+    assert fix_unicode(text) == normalize.ftfy.fix_text(text, normalize._FTFY_CONFIG)
+
+
 def test_control_chars_and_zero_width_marks_are_removed() -> None:
     assert clean_text("a\x00b\x07c\u200bd\ufeffe\u2060f") == "abcdef"
     assert remove_control_chars("keep\ttab\nand newline") == "keep\ttab\nand newline"

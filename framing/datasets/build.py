@@ -406,8 +406,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _surrogate_field(fields: dict[str, Any]) -> str | None:
     """The first field whose name or text holds a lone surrogate, if any."""
     for key, value in fields.items():
-        if _SURROGATE.search(key) or (
-            isinstance(value, str) and _SURROGATE.search(value)
+        # No surrogate is ASCII: most fields are told apart without a scan.
+        if (not key.isascii() and _SURROGATE.search(key)) or (
+            isinstance(value, str)
+            and not value.isascii()
+            and _SURROGATE.search(value)
         ):
             return _SURROGATE.sub("\ufffd", key)
     return None
