@@ -408,9 +408,7 @@ def _surrogate_field(fields: dict[str, Any]) -> str | None:
     for key, value in fields.items():
         # No surrogate is ASCII: most fields are told apart without a scan.
         if (not key.isascii() and _SURROGATE.search(key)) or (
-            isinstance(value, str)
-            and not value.isascii()
-            and _SURROGATE.search(value)
+            isinstance(value, str) and not value.isascii() and _SURROGATE.search(value)
         ):
             return _SURROGATE.sub("\ufffd", key)
     return None
